@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies point inward: executables → JBRServer / JBRClient / geo → Reconcile, Journal, Wire → JBRCore.
+// JBRCore imports nothing of ours and does no I/O (NIOCore only, for ByteBuffer).
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioTestUtils: Target.Dependency = .product(name: "NIOTestUtils", package: "swift-nio")
+let nioEmbedded: Target.Dependency = .product(name: "NIOEmbedded", package: "swift-nio")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "jbr",
+    products: [
+        .executable(name: "jbr-server", targets: ["JBRServerCommand"]),
+        .executable(name: "jbr-client", targets: ["JBRClientCommand"]),
+        .executable(name: "geo", targets: ["GeoCommand"]),
+        .library(name: "JBRClient", targets: ["JBRClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZ4",
+            path: "Sources/CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .target(name: "JBRCore", dependencies: [nioCore]),
+        .target(name: "Wire", dependencies: ["JBRCore", nioCore, nioPosix, crypto, logging]),
+        .target(name: "Journal", dependencies: ["JBRCore", "CLZ4", nioCore]),
+        .target(name: "Reconcile", dependencies: ["JBRCore", "Journal", "Wire"]),
+        .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", logging]),
+        .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging]),
+        .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
+
+        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRCore", argumentParser]),
+        .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser]),
+        .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
+
+        .testTarget(name: "JBRCoreTests", dependencies: ["JBRCore", nioCore]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "JBRCore", nioCore, nioPosix, nioEmbedded, nioTestUtils]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore"]),
+    ]
+)

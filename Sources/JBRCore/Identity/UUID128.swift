@@ -1,0 +1,85 @@
+/// A 128-bit identifier, printed and parsed in the canonical 8-4-4-4-12 lowercase hex form.
+///
+/// The storage behind `GFID`, `VolumeID` and `ClientID`. It is deliberately not Foundation's `UUID`:
+/// the core stays free of Foundation, and the byte order on the wire is ours to fix (big-endian
+/// bytes, as the printed form reads).
+package struct UUID128: Hashable, Comparable, Sendable {
+    package var high: UInt64
+    package var low: UInt64
+
+    package init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Builds from 16 bytes in printed order. Precondition: exactly 16 bytes.
+    package init<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
+        precondition(bytes.count == 16, "a UUID has 16 bytes, got \(bytes.count)")
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (offset, byte) in bytes.enumerated() {
+            if offset < 8 {
+                high = high << 8 | UInt64(byte)
+            } else {
+                low = low << 8 | UInt64(byte)
+            }
+        }
+        self.init(high: high, low: low)
+    }
+
+    /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case). Returns nil for anything else.
+    package init?(parsing text: some StringProtocol) {
+        let groupLengths = [8, 4, 4, 4, 12]
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard groups.count == groupLengths.count,
+            zip(groups, groupLengths).allSatisfy({ $0.utf8.count == $1 })
+        else { return nil }
+        var nibbles: [UInt8] = []
+        nibbles.reserveCapacity(32)
+        for character in groups.joined().utf8 {
+            guard let nibble = UUID128.nibble(character) else { return nil }
+            nibbles.append(nibble)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for pair in stride(from: 0, to: 32, by: 2) {
+            bytes.append(nibbles[pair] << 4 | nibbles[pair + 1])
+        }
+        self.init(bytes: bytes)
+    }
+
+    /// A random version-4 UUID drawn from `generator` (seedable, so simulations reproduce ids).
+    package static func random(using generator: inout some RandomNumberGenerator) -> UUID128 {
+        var high = generator.next() as UInt64
+        var low = generator.next() as UInt64
+        high = (high & ~0xF000) | 0x4000  // version 4
+        low = (low & ~(0xC000 << 48)) | (0x8000 << 48)  // RFC 4122 variant
+        return UUID128(high: high, low: low)
+    }
+
+    package var bytes: [UInt8] {
+        (0..<8).reversed().map { UInt8(truncatingIfNeeded: high >> ($0 * 8)) }
+            + (0..<8).reversed().map { UInt8(truncatingIfNeeded: low >> ($0 * 8)) }
+    }
+
+    package var uuidString: String {
+        let hex = bytes.map { byte -> String in
+            let digits = Array("0123456789abcdef".utf8)
+            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
+        }
+        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
+    }
+
+    package static func < (a: UUID128, b: UUID128) -> Bool {
+        (a.high, a.low) < (b.high, b.low)
+    }
+
+    private static func nibble(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
