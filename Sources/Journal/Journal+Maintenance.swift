@@ -1,0 +1,102 @@
+import JBRCore
+
+extension Journal {
+    /// Removes every record after `index` durably (reconciliation cutting a divergent suffix).
+    ///
+    /// Waits for pending appends to be written first; appending while it runs is a programmer
+    /// error. Precondition: nothing at or below the committed mark is removed.
+    public func truncate(after index: JournalIndex) async throws {
+        try await waitUntilDurable(lastPosition.index)
+        try truncateDurable(after: index)
+    }
+
+    private func truncateDurable(after index: JournalIndex) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        if let failure = state.failure { throw failure }
+        precondition(state.pending.isEmpty && !state.writerBusy, "truncate while appends are in flight")
+        precondition(index >= state.committedThrough, "truncating after \(index) would remove committed records through \(state.committedThrough)")
+        precondition(index >= state.terms.trimmedThrough.index, "truncating after \(index), below the trimmed \(state.terms.trimmedThrough)")
+        guard index < state.lastPosition.index else { return }
+
+        // The segment that will hold the new last record keeps its head; later ones go.
+        let keep = state.segments.lastIndex { $0.firstIndex <= index.next } ?? 0
+        let dropped = state.segments[(keep + 1)...]
+        let segment = state.segments[keep]
+        let cutOffset = segment.contains(index.next) ? segment.offset(of: index.next) : segment.endOffset
+        try Journal.cut(segment, at: cutOffset, configuration: configuration)
+        for gone in dropped { try Directory.remove("\(configuration.directory)/\(gone.name)") }
+        try Directory.sync(configuration.directory)
+        state.segments.removeLast(dropped.count)
+        segment.offsets.removeLast(segment.offsets.count - Int(index.rawValue + 1 - segment.firstIndex.rawValue))
+        segment.endOffset = cutOffset
+
+        let newLast = LogPosition(term: state.terms.term(of: index) ?? .zero, index: index)
+        state.terms.truncate(after: index)
+        state.lastPosition = newLast
+        state.durablePosition = newLast
+        try state.terms.persist(in: configuration.directory)
+    }
+
+    /// Deletes whole segments whose every record is before `index`. The active segment is never
+    /// deleted. Returns the new first index. The caller decides `index` (see `TrimPolicy`).
+    @discardableResult
+    public func trim(before index: JournalIndex) throws -> JournalIndex {
+        condition.lock()
+        defer { condition.unlock() }
+        if let failure = state.failure { throw failure }
+        precondition(index <= state.durablePosition.index.next, "trimming before \(index), past the durable end \(state.durablePosition)")
+        var removable = 0
+        for segment in state.segments.dropLast() {
+            guard let last = segment.lastIndex, last < index else { break }
+            removable += 1
+        }
+        guard removable > 0, let lastRemoved = state.segments[removable - 1].lastIndex else {
+            return state.terms.trimmedThrough.index.next
+        }
+        // The table first: if this crashes before the unlinks, opening finishes the trim.
+        var terms = state.terms
+        terms.trimmedThrough = LogPosition(term: terms.term(of: lastRemoved) ?? .zero, index: lastRemoved)
+        try terms.persist(in: configuration.directory)
+        state.terms = terms
+        for segment in state.segments.prefix(removable) {
+            try Directory.remove("\(configuration.directory)/\(segment.name)")
+        }
+        try Directory.sync(configuration.directory)
+        state.segments.removeFirst(removable)
+        return lastRemoved.next
+    }
+}
+
+/// Where the journal may be trimmed: below what every consumer has passed, except that a
+/// follower lagging by more than the retention allows is not waited for (it will be resynced
+/// in full instead). Pure, so the rule is tested without files.
+public enum TrimPolicy {
+    public struct Consumers: Sendable {
+        /// The main store's checkpoint: applied and synced through this index.
+        public var storeCheckpoint: JournalIndex
+        /// Each follower's last durable index, as the leader knows it.
+        public var followers: [JournalIndex]
+        /// Each geo session's cursor: shipped through this index.
+        public var geoCursors: [JournalIndex]
+
+        public init(storeCheckpoint: JournalIndex, followers: [JournalIndex], geoCursors: [JournalIndex]) {
+            self.storeCheckpoint = storeCheckpoint
+            self.followers = followers
+            self.geoCursors = geoCursors
+        }
+    }
+
+    /// The index the journal may be trimmed before: no record at or after it is removed.
+    ///
+    /// - Parameters:
+    ///   - lastIndex: the journal's last index.
+    ///   - retainRecords: followers more than this many records behind are not waited for.
+    public static func trimPoint(consumers: Consumers, lastIndex: JournalIndex, retainRecords: UInt64) -> JournalIndex {
+        let oldestRetained = lastIndex.rawValue > retainRecords ? lastIndex.rawValue - retainRecords : 0
+        let waitedFollowers = consumers.followers.filter { $0.rawValue >= oldestRetained }
+        let needs = [consumers.storeCheckpoint] + waitedFollowers + consumers.geoCursors
+        // A consumer at index i still needs i + 1 onward.
+        return needs.min()!.next
+    }
+}

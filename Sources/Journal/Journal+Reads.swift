@@ -1,0 +1,50 @@
+import JBRCore
+
+extension Journal {
+    /// Durable records `from...through` in order, across segments, stopping before the body
+    /// bytes would pass `maxBytes` (but always at least one record, however large).
+    ///
+    /// Reads the files outside the lock, so appenders are not held up. Throws `outOfRange` for
+    /// a start that was trimmed or is not durable yet, and `corruption` if a record read back
+    /// fails its checksums.
+    public func records(from: JournalIndex, through: JournalIndex, maxBytes: Int = .max) throws -> [JournalRecord] {
+        let (pieces, first, last) = locked { state -> ([(Segment, JournalIndex, JournalIndex, Range<Int>)], JournalIndex, JournalIndex) in
+            let first = state.terms.trimmedThrough.index.next
+            let last = state.durablePosition.index
+            guard from >= first, from <= last, through >= from else { return ([], first, last) }
+            let end = min(through, last)
+            var pieces: [(Segment, JournalIndex, JournalIndex, Range<Int>)] = []
+            for segment in state.segments {
+                guard let segmentLast = segment.lastIndex, segmentLast >= from, segment.firstIndex <= end else { continue }
+                let start = max(from, segment.firstIndex)
+                let stop = min(end, segmentLast)
+                pieces.append((segment, start, stop, segment.byteRange(from: start, through: stop)))
+            }
+            return (pieces, first, last)
+        }
+        guard !pieces.isEmpty else { throw JournalError.outOfRange(requested: from, first: first, last: last) }
+        var records: [JournalRecord] = []
+        var bytes = 0
+        var expected = from
+        for (segment, _, _, range) in pieces {
+            // Read in bounded chunks: a large range must not be one huge allocation.
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let header = try segment.file.read(count: RecordHeader.encodedSize, at: offset)
+                guard case let .valid(parsed) = header.withUnsafeBytes({ RecordHeader.parse($0) }) else {
+                    throw JournalError.corruption(segment: segment.name, offset: offset, expected: expected, reason: "header unreadable on read")
+                }
+                if !records.isEmpty, bytes + Int(parsed.originalLength) > maxBytes { return records }
+                let whole = try segment.file.read(count: parsed.recordSize, at: offset)
+                guard case let .record(_, record) = whole.withUnsafeBytes({ RecordReader.read($0) }), record.position.index == expected else {
+                    throw JournalError.corruption(segment: segment.name, offset: offset, expected: expected, reason: "record fails its checksum on read")
+                }
+                records.append(record)
+                bytes += record.body.count
+                expected = expected.next
+                offset += parsed.recordSize
+            }
+        }
+        return records
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import JBRCore
+
+/// Group commit: the writer thread takes everything pending (up to `maxBatchBytes`), writes it
+/// with one `pwrite` and makes it durable with one `fdatasync`, then wakes every waiter it covered.
+extension Journal {
+    func startWriter() {
+        let thread = Thread { [self] in writerLoop() }
+        thread.name = "jbr-journal-writer"
+        thread.start()
+    }
+
+    private func writerLoop() {
+        condition.lock()
+        while true {
+            while state.pending.isEmpty && !state.closing { condition.wait() }
+            if state.pending.isEmpty { break }
+            let batch = takeBatch()
+            state.writerBusy = true
+            let active = state.segments[state.segments.count - 1]
+            condition.unlock()
+            var failure: JournalError?
+            do {
+                try write(batch, startingIn: active)
+            } catch {
+                failure = error as? JournalError ?? .closed(reason: "\(error)")
+            }
+            condition.lock()
+            state.writerBusy = false
+            if let failure { failAll(failure) }
+            condition.broadcast()
+        }
+        state.writerExited = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Under the lock: removes the records of the next batch from `pending`.
+    private func takeBatch() -> [Pending] {
+        var count = 0
+        var bytes = 0
+        for record in state.pending {
+            if count > 0 && bytes + record.body.recordSize > configuration.maxBatchBytes { break }
+            bytes += record.body.recordSize
+            count += 1
+        }
+        let batch = Array(state.pending.prefix(count))
+        state.pending.removeFirst(count)
+        state.pendingBytes -= bytes
+        return batch
+    }
+
+    /// Writes a batch, rotating to a new segment where the active one is full. Each piece written
+    /// to one segment is synced before the next piece is written, so records of an unsynced piece
+    /// never precede synced ones: what recovery's batch rule relies on.
+    private func write(_ batch: [Pending], startingIn first: Segment) throws {
+        var segment = first
+        var start = 0
+        var pieceBytes = 0
+        for (offset, record) in batch.enumerated() {
+            let used = segment.endOffset + pieceBytes
+            if used > 0, used + record.body.recordSize > segment.capacity {
+                if offset > start {
+                    try flush(batch[start..<offset], to: segment)
+                    start = offset
+                    pieceBytes = 0
+                }
+                segment = try rotate(firstIndex: record.position.index)
+            }
+            pieceBytes += record.body.recordSize
+        }
+        try flush(batch[start...], to: segment)
+    }
+
+    private func flush(_ records: ArraySlice<Pending>, to segment: Segment) throws {
+        let batchFirst = records.first!.position.index
+        let total = records.reduce(0) { $0 + $1.body.recordSize }
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(records.count)
+        let base = segment.endOffset
+        var buffer = [UInt8](repeating: 0, count: total)
+        buffer.withUnsafeMutableBytes { destination in
+            var cursor = 0
+            for record in records {
+                offsets.append(UInt64(base + cursor))
+                let header = record.body.header(volumeID: configuration.volumeID, position: record.position, batchFirstIndex: batchFirst)
+                header.write(to: UnsafeMutableRawBufferPointer(rebasing: destination[cursor..<cursor + RecordHeader.encodedSize]))
+                cursor += RecordHeader.encodedSize
+                record.body.stored.withUnsafeBytes { body in
+                    UnsafeMutableRawBufferPointer(rebasing: destination[cursor..<cursor + body.count]).copyMemory(from: body)
+                }
+                cursor += record.body.stored.count
+            }
+        }
+        try buffer.withUnsafeBytes { try segment.file.write($0, at: base) }
+        try segment.file.syncData()
+        publishDurable(records, offsets: offsets, bytes: total, in: segment)
+    }
+
+    /// Makes a synced piece visible to readers and wakes the waiters it covers.
+    private func publishDurable(_ records: ArraySlice<Pending>, offsets: [UInt64], bytes: Int, in segment: Segment) {
+        let last = records.last!.position
+        let termChanged = records.contains { $0.position.term != state.durablePosition.term }
+        condition.lock()
+        segment.offsets.append(contentsOf: offsets)
+        segment.endOffset += bytes
+        let termChangedSinceDurable = records.first!.position.term != state.durablePosition.term || termChanged
+        state.durablePosition = last
+        state.statistics.recordsWritten += records.count
+        state.statistics.logicalBytes += records.reduce(0) { $0 + $1.body.originalLength }
+        state.statistics.storedBytes += bytes
+        state.statistics.syncs += 1
+        var woken: [Waiter] = []
+        state.waiters.removeAll { waiter in
+            guard waiter.index <= last.index else { return false }
+            woken.append(waiter)
+            return true
+        }
+        let terms = state.terms
+        condition.unlock()
+        for waiter in woken { waiter.continuation.resume() }
+        // A new term is rare; record its boundary durably (recovery rebuilds it from the
+        // records if this write is lost, so it is done after the waiters are free).
+        if termChangedSinceDurable { try? terms.persist(in: configuration.directory) }
+    }
+
+    /// Opens the next segment: the spare renamed into place, or a new file if none is ready.
+    private func rotate(firstIndex: JournalIndex) throws -> Segment {
+        let path = "\(configuration.directory)/\(SegmentName.name(firstIndex: firstIndex))"
+        if let spare = preparer.take() {
+            try Directory.rename(spare, to: path)
+        } else {
+            _ = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL)
+        }
+        try Directory.sync(configuration.directory)
+        let file = try FileDescriptor.open(path, flags: O_RDWR)
+        let segment = Segment(firstIndex: firstIndex, file: file, offsets: [], endOffset: 0, capacity: configuration.segmentBytes)
+        condition.lock()
+        state.segments.append(segment)
+        state.statistics.rotations += 1
+        condition.unlock()
+        return segment
+    }
+
+    /// Under the lock: the journal stops; every waiter and every later append gets `failure`.
+    func failAll(_ failure: JournalError) {
+        if state.failure == nil { state.failure = failure }
+        let waiters = state.waiters
+        state.waiters = []
+        state.pending = []
+        state.pendingBytes = 0
+        for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+    }
+}

@@ -1,0 +1,109 @@
+import JBRCore
+
+/// What scanning one segment found: where its records lie and how it ends.
+struct SegmentScan: Sendable {
+    /// Byte offset of each intact record, in index order from the segment's first index.
+    var offsets: [UInt64] = []
+    /// Term boundaries met in this segment: (term, first index of that term here).
+    var termStarts: [(Term, JournalIndex)] = []
+    var lastPosition: LogPosition?
+    /// Where intact data ends.
+    var endOffset = 0
+    var ending: Ending = .clean
+
+    enum Ending: Sendable, Equatable {
+        case clean
+        case tornTail(offset: Int, reason: String)
+        case corruption(offset: Int, expected: JournalIndex, reason: String)
+    }
+}
+
+/// Scans a segment's bytes slot by slot and lets `SlotRecovery` decide each slot. Pure: the
+/// caller maps the file and says whether any later segment holds records.
+enum SegmentScanner {
+    static func scan(
+        _ bytes: UnsafeRawBufferPointer, firstIndex: JournalIndex, previous: LogPosition?, volumeID: VolumeID,
+        laterSegmentHasRecords: Bool
+    ) -> SegmentScan {
+        var scan = SegmentScan()
+        var offset = 0
+        var previous = previous
+        var expected = firstIndex
+        while true {
+            let slot = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            let facts: SlotFacts
+            var found: RecordHeader?
+            var reason = ""
+            if slot.isEmpty {
+                // The file ends exactly after a record: the same as zeros at the segment's end.
+                facts = SlotFacts(header: .zeroed, bodyComplete: false, bodyValid: false, followsPrevious: false, laterBatchFollows: false)
+            } else {
+                switch RecordReader.read(slot, decompress: true) {
+                case let .record(header, _):
+                    found = header
+                    let follows = header.volumeID == volumeID && header.position.index == expected
+                        && header.position.term >= (previous?.term ?? .zero)
+                    reason = follows ? "" : "record \(header.position) of volume \(header.volumeID) where \(expected.rawValue) was expected"
+                    facts = SlotFacts(header: .valid, bodyComplete: true, bodyValid: true, followsPrevious: follows, laterBatchFollows: false)
+                case .zeroed:
+                    // Zeros end a segment before rotation; whether the next segment continues
+                    // the journal is the caller's check. Only records later in this segment
+                    // make zeros a hole.
+                    reason = "zeroed space followed by records"
+                    facts = SlotFacts(header: .zeroed, bodyComplete: false, bodyValid: false, followsPrevious: false,
+                                      laterBatchFollows: laterBatchRecord(in: bytes, after: offset, than: expected))
+                case let .incompleteBody(header, available):
+                    reason = "record \(header.position) needs \(header.storedLength) body bytes, \(available) left"
+                    facts = SlotFacts(header: .valid, bodyComplete: false, bodyValid: false, followsPrevious: false,
+                                      laterBatchFollows: laterSegmentHasRecords || laterBatchRecord(in: bytes, after: offset, than: expected))
+                case let .damaged(why):
+                    reason = why
+                    let headerOK: Bool
+                    if case .valid = RecordHeader.parse(slot) { headerOK = true } else { headerOK = false }
+                    facts = SlotFacts(header: headerOK ? .valid : .damaged, bodyComplete: true, bodyValid: false, followsPrevious: false,
+                                      laterBatchFollows: laterSegmentHasRecords || laterBatchRecord(in: bytes, after: offset, than: expected))
+                }
+            }
+            switch SlotRecovery.decide(facts) {
+            case .intact:
+                let header = found!
+                if previous?.term != header.position.term { scan.termStarts.append((header.position.term, header.position.index)) }
+                scan.offsets.append(UInt64(offset))
+                scan.lastPosition = header.position
+                previous = header.position
+                expected = header.position.index.next
+                offset += header.recordSize
+                scan.endOffset = offset
+            case .cleanEnd:
+                // Bytes after the end (pieces of a torn batch beyond a zeroed sector) are cut
+                // like a torn tail, so later appends never land among stale records.
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                scan.ending = rest.contains(where: { $0 != 0 }) ? .tornTail(offset: offset, reason: "stray bytes after the last record") : .clean
+                return scan
+            case .truncateTornTail:
+                scan.ending = .tornTail(offset: offset, reason: reason)
+                return scan
+            case .corruption:
+                scan.ending = .corruption(offset: offset, expected: expected, reason: reason)
+                return scan
+            }
+        }
+    }
+
+    /// Whether a valid header of a later write batch than the one `expected` belongs to lies
+    /// after `offset`. Headers are found by their magic and trusted only if their checksum holds.
+    static func laterBatchRecord(in bytes: UnsafeRawBufferPointer, after offset: Int, than expected: JournalIndex) -> Bool {
+        let magic: [UInt8] = [0x4A, 0x42, 0x52, 0x4A]  // "JBRJ" at byte 4 of a header
+        var candidate = offset + 1
+        while candidate + RecordHeader.encodedSize <= bytes.count {
+            if bytes[candidate + 4] == magic[0], bytes[candidate + 5] == magic[1], bytes[candidate + 6] == magic[2], bytes[candidate + 7] == magic[3],
+                case let .valid(header) = RecordHeader.parse(UnsafeRawBufferPointer(rebasing: bytes[candidate...])),
+                header.batchFirstIndex > expected
+            {
+                return true
+            }
+            candidate += 1
+        }
+        return false
+    }
+}
