@@ -1,5 +1,5 @@
-/// A brick's identity within its replica set: its position in the volume's brick list, as
-/// volgen numbers them (`NAME-client-N` in the client volfile). Stable for the life of the volume.
+/// A brick's identity within its replica set: its position in that set (0 ..< replica count), as
+/// volgen numbers them (`replica-id` in the volfiles). Stable for the life of the volume.
 public struct ReplicaID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
 
