@@ -38,6 +38,19 @@ extension Journal {
         try state.terms.persist(in: configuration.directory)
     }
 
+    /// The first record of the newest segments that together hold at least `bytes`: the part
+    /// of the journal kept for lagging followers whatever else has passed it.
+    public func retentionStart(bytes: Int) -> JournalIndex {
+        locked { state in
+            var kept = 0
+            for segment in state.segments.reversed() {
+                kept += segment.endOffset
+                if kept >= bytes { return segment.firstIndex }
+            }
+            return state.terms.trimmedThrough.index.next
+        }
+    }
+
     /// Deletes whole segments whose every record is before `index`. The active segment is never
     /// deleted. Returns the new first index. The caller decides `index` (see `TrimPolicy`).
     @discardableResult
@@ -69,8 +82,8 @@ extension Journal {
 }
 
 /// Where the journal may be trimmed: below what every consumer has passed, except that a
-/// follower lagging by more than the retention allows is not waited for (it will be resynced
-/// in full instead). Pure, so the rule is tested without files.
+/// follower lagging behind the retained part of the journal is not waited for (it will be
+/// resynced in full instead). Pure, so the rule is tested without files.
 public enum TrimPolicy {
     public struct Consumers: Sendable {
         /// The main store's checkpoint: applied and synced through this index.
@@ -89,12 +102,11 @@ public enum TrimPolicy {
 
     /// The index the journal may be trimmed before: no record at or after it is removed.
     ///
-    /// - Parameters:
-    ///   - lastIndex: the journal's last index.
-    ///   - retainRecords: followers more than this many records behind are not waited for.
-    public static func trimPoint(consumers: Consumers, lastIndex: JournalIndex, retainRecords: UInt64) -> JournalIndex {
-        let oldestRetained = lastIndex.rawValue > retainRecords ? lastIndex.rawValue - retainRecords : 0
-        let waitedFollowers = consumers.followers.filter { $0.rawValue >= oldestRetained }
+    /// - Parameter retainedFrom: the first record of the retained part of the journal
+    ///   (`Journal.retentionStart(bytes:)`); a follower that needs records before it is not
+    ///   waited for.
+    public static func trimPoint(consumers: Consumers, retainedFrom: JournalIndex) -> JournalIndex {
+        let waitedFollowers = consumers.followers.filter { $0.next >= retainedFrom }
         let needs = [consumers.storeCheckpoint] + waitedFollowers + consumers.geoCursors
         // A consumer at index i still needs i + 1 onward.
         return needs.min()!.next

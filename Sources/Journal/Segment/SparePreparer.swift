@@ -46,12 +46,16 @@ final class SparePreparer: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Stops the thread and removes an unused spare, so only a crash leaves one behind.
     func stop() {
         condition.lock()
         stopping = true
         condition.broadcast()
         while enabled && !exited { condition.wait() }
+        let unused = ready
+        ready = nil
         condition.unlock()
+        if let unused { try? Directory.remove(unused) }
     }
 
     private func loop() {
