@@ -32,11 +32,18 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
-        .target(name: "JBRCore", dependencies: [nioCore]),
+        // Intel ISA-L: CRC32C with the CPU's crc32 instruction, for every record and frame checksum.
+        .systemLibrary(
+            name: "CISAL",
+            path: "Sources/CISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
+        .target(name: "JBRCore", dependencies: [nioCore, "CISAL"]),
         .target(name: "Wire", dependencies: ["JBRCore", nioCore, nioPosix, crypto, logging]),
         .target(name: "Journal", dependencies: ["JBRCore", "CLZ4", nioCore]),
         .target(name: "Reconcile", dependencies: ["JBRCore", "Journal", "Wire"]),
-        .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", logging]),
+        .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", nioCore, logging]),
         .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging]),
         .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
 
@@ -45,7 +52,8 @@ let package = Package(
         .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
 
         .testTarget(name: "JBRCoreTests", dependencies: ["JBRCore", nioCore]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "JBRCore", nioCore, nioPosix, nioEmbedded, nioTestUtils]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "JBRCore", nioCore, nioPosix, nioEmbedded, nioTestUtils, logging]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore"]),
+        .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "Journal", "JBRCore", nioCore]),
     ]
 )

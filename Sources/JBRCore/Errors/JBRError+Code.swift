@@ -61,6 +61,9 @@ extension JBRError {
         public static let shuttingDown = Code(rawValue: 1010)
         /// No answer within the operation's time limit.
         public static let timedOut = Code(rawValue: 1011)
+        /// The connection ended before the operation finished; reconnect and retry with the
+        /// same request id.
+        public static let connectionClosed = Code(rawValue: 1012)
 
         private static let names: [UInt16: String] = [
             1: "EPERM", 2: "ENOENT", 5: "EIO", 7: "E2BIG", 9: "EBADF", 11: "EAGAIN", 13: "EACCES", 16: "EBUSY",
@@ -70,7 +73,7 @@ extension JBRError {
             1000: "not leader", 1001: "no quorum", 1002: "stale term", 1003: "overloaded", 1004: "wrong volume",
             1005: "authentication failed", 1006: "protocol violation", 1007: "frame too large",
             1008: "too many requests in flight", 1009: "unsupported protocol version", 1010: "shutting down",
-            1011: "timed out",
+            1011: "timed out", 1012: "connection closed",
         ]
 
         public var description: String { Code.names[rawValue] ?? "error code \(rawValue)" }
@@ -89,7 +92,7 @@ extension JBRError {
             case .protocolViolation: return 71  // EPROTO
             case .frameTooLarge: return 90  // EMSGSIZE
             case .unsupportedVersion: return 93  // EPROTONOSUPPORT
-            case .shuttingDown: return 107  // ENOTCONN
+            case .shuttingDown, .connectionClosed: return 107  // ENOTCONN
             case .timedOut: return 110  // ETIMEDOUT
             default: return 5  // EIO
             }

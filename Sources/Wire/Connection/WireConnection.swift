@@ -1,0 +1,177 @@
+import JBRCore
+import Logging
+import NIOCore
+import Synchronization
+
+/// An authenticated Wire connection: send requests and wait for their replies, receive the
+/// peer's requests and answer them.
+///
+/// Both sides may call each other (a leader calls its followers over the connection a follower
+/// dialed, and the other way round): the dialer numbers its requests odd, the acceptor even, so
+/// a received frame is either a reply to one of our `call`s or a new request in `requests`.
+/// Wire answers `ping` itself. Every request the peer sends must get exactly one reply
+/// (`send`/`reply`), which is what frees its slot under `maxInFlightRequests`.
+///
+/// A dedicated reader task owns the channel's inbound side (it runs until the connection
+/// closes); callers only ever see values. When the connection closes every waiting call fails
+/// with the reason (the peer's error, a protocol error, or `connectionClosed`) and `requests`
+/// ends. `close()` returns once all of that has happened.
+public final class WireConnection: Sendable {
+    /// Who is at the other end, as the handshake proved it.
+    public let peer: PeerIdentity
+    public let remoteAddress: SocketAddress?
+    /// The peer's requests, in arrival order; answer each with `send` or `reply`. Ends when the
+    /// connection closes: normally on a clean close, with the `JBRError` otherwise. One
+    /// consumer only. Holds at most `maxInFlightRequests` frames: the peer cannot send more
+    /// before we answer.
+    public let requests: AsyncThrowingStream<Frame, any Error>
+
+    package let side: ConnectionSide
+    let requestSink: AsyncThrowingStream<Frame, any Error>.Continuation
+    let calls: PendingCalls
+    let logger: Logger
+    let channel: any Channel
+    private let outbound: NIOAsyncChannelOutboundWriter<Frame>
+    private let configuration: WireConfiguration
+    let finished: EventLoopPromise<Void>
+    let closeRequested = Mutex(false)
+
+    init(
+        peer: PeerIdentity,
+        side: ConnectionSide,
+        channel: any Channel,
+        outbound: NIOAsyncChannelOutboundWriter<Frame>,
+        configuration: WireConfiguration,
+        logger: Logger
+    ) {
+        self.peer = peer
+        self.side = side
+        self.channel = channel
+        self.remoteAddress = channel.remoteAddress
+        self.outbound = outbound
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "wire.peer"] = "\(peer)"
+        self.logger = logger
+        self.calls = PendingCalls(side: side, eventLoop: channel.eventLoop)
+        self.finished = channel.eventLoop.makePromise(of: Void.self)
+        (self.requests, self.requestSink) = AsyncThrowingStream.makeStream(of: Frame.self, throwing: (any Error).self)
+    }
+
+    /// Sends an application request and waits for its reply.
+    ///
+    /// - Returns: the reply frame (any application type, same request id).
+    /// - Throws: the `JBRError` the peer replied with; `.timedOut` when no reply comes within
+    ///   `timeout` (default `WireConfiguration.defaultCallTimeout`); `.frameTooLarge` for a body
+    ///   over this end's `maxBodyBytes` (nothing is sent); the close reason when the connection
+    ///   closes first; `CancellationError` when the calling task is cancelled.
+    /// Any number of calls may run at once from any tasks.
+    public func call(_ type: MessageType, body: ByteBuffer = ByteBuffer(), timeout: Duration? = nil) async throws -> Frame {
+        precondition(type.isApplication, "call() sends application messages; \(type) is Wire's own")
+        let reply = try await exchange(type, body: body, timeout: timeout ?? configuration.defaultCallTimeout)
+        if reply.type == .error { throw reply.decodedError() }
+        return reply
+    }
+
+    /// Sends a reply: an application or `error` frame whose request id is that of a request
+    /// from `requests`. Precondition: it is one (sending anything else is a bug in the caller).
+    public func send(_ reply: Frame) async throws {
+        precondition(reply.type.isApplication || reply.type == .error, "send() carries replies, not \(reply.type)")
+        precondition(side.peerStartedRequest(reply.requestID), "request id \(reply.requestID) does not name a request from the peer")
+        try checkBodySize(reply.body)
+        do {
+            try await outbound.write(reply)
+        } catch {
+            throw writeFailure(error)
+        }
+    }
+
+    /// Answers `request` with an application message.
+    public func reply(to request: Frame, type: MessageType, body: ByteBuffer = ByteBuffer()) async throws {
+        try await send(Frame(type: type, requestID: request.requestID, body: body))
+    }
+
+    /// Answers `request` with an error; the caller's `call` throws it.
+    public func reply(to request: Frame, error: JBRError) async throws {
+        try await send(.error(error, requestID: request.requestID))
+    }
+
+    /// Sends a `ping` and waits for the `pong` (Wire answers pings itself).
+    /// - Returns: the round-trip time.
+    @discardableResult
+    public func ping(timeout: Duration? = nil) async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let reply = try await exchange(.ping, body: ByteBuffer(), timeout: timeout ?? configuration.defaultCallTimeout)
+        guard reply.type == .pong else { throw JBRError(.protocolViolation, "ping answered with \(reply.type)") }
+        return clock.now - start
+    }
+
+    /// Closes the connection and returns when it is closed: waiting calls have failed and
+    /// `requests` has ended. Safe to call more than once.
+    public func close() async {
+        closeRequested.withLock { $0 = true }
+        channel.close(promise: nil)
+        try? await finished.futureResult.get()
+    }
+
+    /// Waits until the connection has closed, for whatever reason.
+    /// - Returns: why it closed (`connectionClosed` after a clean close).
+    @discardableResult
+    public func waitUntilClosed() async -> JBRError {
+        try? await finished.futureResult.get()
+        return calls.closeReason ?? .connectionClosed("closed")
+    }
+
+    /// Sends `type` with a fresh request id and waits for the frame answering it, racing the
+    /// timeout. The losing side completes the pending call, so no promise is left behind.
+    private func exchange(_ type: MessageType, body: ByteBuffer, timeout: Duration) async throws -> Frame {
+        try checkBodySize(body)
+        let (requestID, reply) = try calls.register()
+        defer { calls.complete(requestID, with: .failure(CancellationError())) }  // no-op when already completed
+        let request = Frame(type: type, requestID: requestID, body: body)
+        return try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Frame?.self) { group in
+                group.addTask { try await self.transmit(request, thenAwait: reply) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                guard let frame = first else {
+                    let error = JBRError(.timedOut, "no reply to \(type) request \(requestID) within \(timeout)")
+                    calls.complete(requestID, with: .failure(error))
+                    throw error
+                }
+                return frame
+            }
+        } onCancel: {
+            calls.complete(requestID, with: .failure(CancellationError()))
+        }
+    }
+
+    private func transmit(_ request: Frame, thenAwait reply: EventLoopFuture<Frame>) async throws -> Frame {
+        do {
+            try await outbound.write(request)
+        } catch {
+            let failure = writeFailure(error)
+            calls.complete(request.requestID, with: .failure(failure))
+            throw failure
+        }
+        return try await reply.get()
+    }
+
+    private func checkBodySize(_ body: ByteBuffer) throws(JBRError) {
+        guard body.readableBytes <= configuration.maxBodyBytes else {
+            throw JBRError(.frameTooLarge, "body of \(body.readableBytes) bytes is over the limit of \(configuration.maxBodyBytes) bytes")
+        }
+    }
+
+    /// What a failed write means to the caller: cancellation stays cancellation; anything else
+    /// means the connection is gone.
+    private func writeFailure(_ error: any Error) -> any Error {
+        if error is CancellationError { return error }
+        return calls.closeReason ?? JBRError.connectionClosed("write failed: \(error)")
+    }
+}
