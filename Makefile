@@ -2,7 +2,7 @@
 # the build needs before building, so they work on a fresh machine that has the Swift toolchain.
 
 SWIFT ?= swift
-SYSTEM_PACKAGES := liblz4-dev pkg-config
+SYSTEM_PACKAGES := liblz4-dev libisal-dev pkg-config
 RUN_DIR ?= .run
 RUN_VOLUME ?= demo
 

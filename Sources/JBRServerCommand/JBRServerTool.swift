@@ -1,11 +1,11 @@
 import ArgumentParser
 
-struct JBRServerTool: ParsableCommand {
+@main
+struct JBRServerTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jbr-server",
         abstract: "A JBR brick server and its tools.",
-        subcommands: [VolgenCommand.self]
+        subcommands: [VolgenCommand.self, LogdumpCommand.self, BenchCommand.self]
     )
 }
 
-JBRServerTool.main()

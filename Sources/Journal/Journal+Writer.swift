@@ -74,25 +74,22 @@ extension Journal {
 
     private func flush(_ records: ArraySlice<Pending>, to segment: Segment) throws {
         let batchFirst = records.first!.position.index
-        let total = records.reduce(0) { $0 + $1.body.recordSize }
+        let base = segment.endOffset
         var offsets: [UInt64] = []
         offsets.reserveCapacity(records.count)
-        let base = segment.endOffset
-        var buffer = [UInt8](repeating: 0, count: total)
-        buffer.withUnsafeMutableBytes { destination in
-            var cursor = 0
-            for record in records {
-                offsets.append(UInt64(base + cursor))
-                let header = record.body.header(volumeID: configuration.volumeID, position: record.position, batchFirstIndex: batchFirst)
-                header.write(to: UnsafeMutableRawBufferPointer(rebasing: destination[cursor..<cursor + RecordHeader.encodedSize]))
-                cursor += RecordHeader.encodedSize
-                record.body.stored.withUnsafeBytes { body in
-                    UnsafeMutableRawBufferPointer(rebasing: destination[cursor..<cursor + body.count]).copyMemory(from: body)
-                }
-                cursor += record.body.stored.count
-            }
+        var vectors: [UnsafeRawBufferPointer] = []
+        vectors.reserveCapacity(records.count)
+        var total = 0
+        for record in records {
+            offsets.append(UInt64(base + total))
+            let buffer = record.body.buffer
+            record.body.header(volumeID: configuration.volumeID, position: record.position, batchFirstIndex: batchFirst)
+                .write(to: UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[..<RecordHeader.encodedSize]))
+            vectors.append(UnsafeRawBufferPointer(rebasing: buffer.bytes[..<buffer.count]))
+            total += buffer.count
         }
-        try buffer.withUnsafeBytes { try segment.file.write($0, at: base) }
+        // The buffers stay alive (held by `records`) until the write returns.
+        try withExtendedLifetime(records) { try segment.file.write(vectors: vectors, at: base) }
         try segment.file.syncData()
         publishDurable(records, offsets: offsets, bytes: total, in: segment)
     }

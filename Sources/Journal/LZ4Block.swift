@@ -38,6 +38,16 @@ public enum LZ4Block {
         return output
     }
 
+    /// Compresses `input` into `output` if the result fits in `output.count` bytes. Returns the
+    /// compressed length, or nil when it would not fit (compression would not save enough).
+    public static func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        guard !input.isEmpty, input.count <= maxInputBytes, !output.isEmpty else { return nil }
+        let written = LZ4_compress_default(
+            input.baseAddress!.assumingMemoryBound(to: CChar.self), output.baseAddress!.assumingMemoryBound(to: CChar.self),
+            Int32(input.count), Int32(min(output.count, Int(Int32.max))))
+        return written > 0 ? Int(written) : nil
+    }
+
     /// Decompresses a block that must expand to exactly `originalBytes`.
     public static func decompress(_ block: [UInt8], originalBytes: Int) throws(Failure) -> [UInt8] {
         guard originalBytes <= maxInputBytes, !block.isEmpty else {

@@ -17,12 +17,12 @@ import Testing
         #expect(CRC32C.checksum(bytes) == expected)
     }
 
-    @Test func slicedAndBytewiseAgreeAtEveryLengthAndSplit() {
+    @Test func matchesTheBitwiseDefinitionAtEveryLengthAndSplit() {
         var random = RandomValues(seed: 9)
         for length in 0..<80 {
             let bytes = random.bytes(count: length)
             let whole = CRC32C.checksum(bytes)
-            #expect(whole == bytewise(bytes), "length \(length)")
+            #expect(whole == bitwise(bytes), "length \(length)")
             for split in 0...length {
                 let continued = CRC32C.checksum(bytes[split...], continuing: CRC32C.checksum(bytes[..<split]))
                 #expect(continued == whole, "length \(length) split at \(split)")
@@ -30,7 +30,7 @@ import Testing
         }
     }
 
-    private func bytewise(_ bytes: [UInt8]) -> UInt32 {
+    private func bitwise(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = ~0
         for byte in bytes {
             crc ^= UInt32(byte)

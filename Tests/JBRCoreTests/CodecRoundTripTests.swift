@@ -35,6 +35,8 @@ import Testing
             try expectRoundTrip(ClientRequest(id: random.requestID(), operation: random.fileOperation()), random: &random)
             try expectRoundTrip(ReadRequest(operation: random.readOperation()), random: &random)
             try expectRoundTrip(ClientReply(result: random.result()), random: &random)
+            try expectRoundTrip(OperationEntry(request: random.requestID(), sequencedAt: random.timestamp(), operation: random.fileOperation()), random: &random)
+            try expectRoundTrip(TermStartEntry(leader: random.replicaID(), sequencedAt: random.timestamp()), random: &random)
         }
     }
 

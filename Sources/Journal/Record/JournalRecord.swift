@@ -16,43 +16,73 @@ public struct JournalRecord: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(type)@\(position) \(body.count)B" }
 }
 
-/// A record body made ready for the journal: compressed if that saves space, checksummed.
+/// A record made ready for the journal: one buffer holding room for its header and the body as
+/// stored (lz4-compressed in place if that saves space), checksummed.
 ///
-/// Preparing is the expensive part of an append (lz4 and CRC over the body), so appenders do it
-/// on their own threads, before they take their place in the journal's order.
+/// Preparing is the expensive part of an append (lz4, the copy, the CRC), so appenders do it on
+/// their own threads, before they take their place in the journal's order. The writer then only
+/// fills in the 64 header bytes and hands the buffers to one `pwritev`: no copy on its thread.
 public struct PreparedBody: Sendable {
     public let type: RecordType
     public let codec: RecordCodec
-    public let stored: [UInt8]
     public let originalLength: Int
     public let checksum: UInt32
+    /// Header room, then the stored body.
+    let buffer: RecordBuffer
 
     /// Bodies shorter than this are stored raw: lz4 rarely wins on them and costs a call.
     public static let minimumCompressibleBytes = 64
 
-    /// Precondition: `body` is at most `Journal.maxBodyBytes` (callers check limits first).
+    /// Precondition: `body` is at most `JournalLimits.maxBodyBytes` (callers check limits first).
     public init(type: RecordType, body: [UInt8], compress: Bool = true) {
         precondition(body.count <= JournalLimits.maxBodyBytes, "record body of \(body.count) bytes over the limit")
         self.type = type
         self.originalLength = body.count
-        if compress, body.count >= Self.minimumCompressibleBytes, let compressed = try? LZ4Block.compress(body) {
+        let buffer = RecordBuffer(capacity: RecordHeader.encodedSize + body.count)
+        let room = UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[RecordHeader.encodedSize...])
+        let compressed = body.withUnsafeBytes { source -> Int? in
+            // Compressed output must be smaller than the body, or it is stored raw.
+            guard compress, source.count >= Self.minimumCompressibleBytes else { return nil }
+            return LZ4Block.compress(source, into: UnsafeMutableRawBufferPointer(rebasing: room[..<(source.count - 1)]))
+        }
+        if let compressed {
             self.codec = .lz4
-            self.stored = compressed
+            buffer.count = RecordHeader.encodedSize + compressed
         } else {
             self.codec = .raw
-            self.stored = body
+            body.withUnsafeBytes { room.copyMemory(from: $0) }
+            buffer.count = RecordHeader.encodedSize + body.count
         }
-        self.checksum = CRC32C.checksum(stored)
+        self.buffer = buffer
+        self.checksum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer.bytes[RecordHeader.encodedSize..<buffer.count]))
     }
 
-    /// Header and body, as they go to disk.
+    /// The header this body gets at `position`.
     public func header(volumeID: VolumeID, position: LogPosition, batchFirstIndex: JournalIndex) -> RecordHeader {
         RecordHeader(
-            type: type, codec: codec, storedLength: UInt32(stored.count), originalLength: UInt32(originalLength),
+            type: type, codec: codec, storedLength: UInt32(storedLength), originalLength: UInt32(originalLength),
             bodyChecksum: checksum, volumeID: volumeID, position: position, batchFirstIndex: batchFirstIndex)
     }
 
-    public var recordSize: Int { RecordHeader.encodedSize + stored.count }
+    public var storedLength: Int { buffer.count - RecordHeader.encodedSize }
+    public var recordSize: Int { buffer.count }
+
+    /// The body as stored (for tests and tools).
+    public var stored: [UInt8] { Array(buffer.bytes[RecordHeader.encodedSize..<buffer.count]) }
+}
+
+/// The memory of one prepared record. Written by its preparer, then (header only) by the
+/// writer thread, which owns the record once it is appended; never by two threads at once.
+final class RecordBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    /// Bytes in use: header plus stored body.
+    var count = 0
+
+    init(capacity: Int) {
+        bytes = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { bytes.deallocate() }
 }
 
 /// Sizes the journal format allows.

@@ -127,4 +127,19 @@ public struct RecordHeader: Hashable, Sendable {
 
     /// Header plus stored body.
     public var recordSize: Int { Self.encodedSize + Int(storedLength) }
+
+    /// The first header after `offset` whose checksum holds: where a scan past damage picks up.
+    /// Candidates are found by their magic, so only a few are checksummed.
+    public static func nextValid(in bytes: UnsafeRawBufferPointer, after offset: Int) -> (offset: Int, header: RecordHeader)? {
+        var candidate = offset + 1
+        while candidate + encodedSize <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: candidate + 4, as: UInt32.self) == magic.littleEndian,
+                case let .valid(header) = parse(UnsafeRawBufferPointer(rebasing: bytes[candidate...]))
+            {
+                return (candidate, header)
+            }
+            candidate += 1
+        }
+        return nil
+    }
 }

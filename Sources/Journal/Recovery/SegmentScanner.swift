@@ -91,18 +91,12 @@ enum SegmentScanner {
     }
 
     /// Whether a valid header of a later write batch than the one `expected` belongs to lies
-    /// after `offset`. Headers are found by their magic and trusted only if their checksum holds.
+    /// after `offset`.
     static func laterBatchRecord(in bytes: UnsafeRawBufferPointer, after offset: Int, than expected: JournalIndex) -> Bool {
-        let magic: [UInt8] = [0x4A, 0x42, 0x52, 0x4A]  // "JBRJ" at byte 4 of a header
-        var candidate = offset + 1
-        while candidate + RecordHeader.encodedSize <= bytes.count {
-            if bytes[candidate + 4] == magic[0], bytes[candidate + 5] == magic[1], bytes[candidate + 6] == magic[2], bytes[candidate + 7] == magic[3],
-                case let .valid(header) = RecordHeader.parse(UnsafeRawBufferPointer(rebasing: bytes[candidate...])),
-                header.batchFirstIndex > expected
-            {
-                return true
-            }
-            candidate += 1
+        var from = offset
+        while let (found, header) = RecordHeader.nextValid(in: bytes, after: from) {
+            if header.batchFirstIndex > expected { return true }
+            from = found
         }
         return false
     }

@@ -43,6 +43,35 @@ final class FileDescriptor: Sendable {
         }
     }
 
+    /// Writes all of `vectors`, one after another, at `offset` (`pwritev`, in runs of at most
+    /// IOV_MAX buffers, resuming after short writes).
+    func write(vectors: [UnsafeRawBufferPointer], at offset: Int) throws {
+        var pending = vectors.filter { !$0.isEmpty }
+        var next = 0
+        var position = offset
+        while next < pending.count {
+            let run = pending[next..<Swift.min(pending.count, next + 1024)].map {
+                iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
+            }
+            let written = run.withUnsafeBufferPointer { iovecs in
+                retryingEINTR { pwritev(fd, iovecs.baseAddress, Int32(iovecs.count), off_t(position)) }
+            }
+            guard written > 0 else { throw JournalError.system(call: "pwritev", path: path, errno: written == 0 ? EIO : errno) }
+            position += written
+            // Step past what was written; a partly written buffer keeps its tail.
+            var done = written
+            while done > 0 {
+                if done >= pending[next].count {
+                    done -= pending[next].count
+                    next += 1
+                } else {
+                    pending[next] = UnsafeRawBufferPointer(rebasing: pending[next][done...])
+                    done = 0
+                }
+            }
+        }
+    }
+
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
     func read(into destination: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         var done = 0
@@ -88,6 +117,27 @@ final class FileDescriptor: Sendable {
     }
 }
 
+extension FileDescriptor {
+    /// `writeZeros` for a descriptor opened with O_DIRECT: buffer, offsets and lengths are
+    /// aligned to 4 KiB (the end is rounded up to it).
+    func writeZerosDirect(from start: Int, to end: Int) throws {
+        precondition(start % 4096 == 0, "O_DIRECT writes start on a 4 KiB boundary")
+        let chunk = 1 << 20
+        var aligned: UnsafeMutableRawPointer?
+        guard posix_memalign(&aligned, 4096, chunk) == 0, let buffer = aligned else {
+            throw JournalError.system(call: "posix_memalign", path: path, errno: ENOMEM)
+        }
+        defer { free(buffer) }
+        memset(buffer, 0, chunk)
+        var offset = start
+        while offset < end {
+            let count = Swift.min(chunk, (end - offset + 4095) / 4096 * 4096)
+            try write(UnsafeRawBufferPointer(start: buffer, count: count), at: offset)
+            offset += count
+        }
+    }
+}
+
 /// Directory operations, with the directory fsync that makes a create, rename or unlink durable.
 enum Directory {
     static func create(_ path: String) throws {
@@ -125,6 +175,13 @@ enum Directory {
         guard unlink(path) == 0 || errno == ENOENT else { throw JournalError.system(call: "unlink", path: path, errno: errno) }
     }
 }
+
+/// Linux's O_DIRECT, which Glibc's Swift module hides (it needs _GNU_SOURCE).
+#if arch(x86_64) || arch(i386)
+let O_DIRECT: Int32 = 0o40000
+#else
+let O_DIRECT: Int32 = 0o200000
+#endif
 
 @inline(__always)
 func retryingEINTR<Result: BinaryInteger>(_ call: () -> Result) -> Result {

@@ -1,0 +1,145 @@
+import Foundation
+import JBRCore
+import Journal
+
+/// `jbr-server bench journal`: durable appends per second, MB/s and latency of the journal under
+/// concurrent appenders, measured beside the raw limit of the same disk: the same bytes written
+/// sequentially with one `fdatasync` per batch of the size the journal's group commit achieved.
+public struct JournalBenchmark: Sendable {
+    public var directory: String
+    public var recordBytes = 64 << 10
+    public var appenders = 16
+    public var seconds = 5.0
+    /// Bodies compress about 2:1 when set; random (incompressible) otherwise.
+    public var compressible = false
+    public var segmentBytes = 64 << 20
+    public var preallocation: JournalConfiguration.Preallocation = .zeroFill
+
+    public init(directory: String) { self.directory = directory }
+
+    public struct Result: Sendable, Codable {
+        public var recordBytes: Int
+        public var appenders: Int
+        public var seconds: Double
+        public var appends: Int
+        public var appendsPerSecond: Double
+        public var logicalMBPerSecond: Double
+        public var storedMBPerSecond: Double
+        public var syncsPerSecond: Double
+        public var recordsPerSync: Double
+        public var p50LatencyMicroseconds: Double
+        public var p99LatencyMicroseconds: Double
+        public var lz4Ratio: Double
+        /// The raw limit: the same bytes, sequential writes, one fdatasync per batch of the
+        /// journal's average batch size, into a preallocated file and into a growing one.
+        public var rawPreallocatedMBPerSecond: Double
+        public var rawAppendingMBPerSecond: Double
+        public var rawSyncsPerSecond: Double
+        /// Journal stored MB/s over the better raw MB/s.
+        public var ratioToRaw: Double
+    }
+
+    public func run() async throws -> Result {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (appends, latencies, statistics, elapsed) = try await measureJournal()
+        let batchBytes = max(4096, statistics.storedBytes / max(1, statistics.syncs))
+        let raw = RawDiskBaseline(directory: directory, batchBytes: batchBytes, seconds: seconds, spanBytes: min(statistics.storedBytes, 2 << 30))
+        let preallocated = try raw.measure(preallocated: true)
+        let appending = try raw.measure(preallocated: false)
+        let storedRate = Double(statistics.storedBytes) / elapsed / 1e6
+        let bestRaw = max(preallocated.megabytesPerSecond, appending.megabytesPerSecond)
+        let sorted = latencies.sorted()
+        return Result(
+            recordBytes: recordBytes, appenders: appenders, seconds: elapsed, appends: appends,
+            appendsPerSecond: Double(appends) / elapsed,
+            logicalMBPerSecond: Double(statistics.logicalBytes) / elapsed / 1e6,
+            storedMBPerSecond: storedRate,
+            syncsPerSecond: Double(statistics.syncs) / elapsed,
+            recordsPerSync: Double(statistics.recordsWritten) / Double(max(1, statistics.syncs)),
+            p50LatencyMicroseconds: percentile(sorted, 0.50), p99LatencyMicroseconds: percentile(sorted, 0.99),
+            lz4Ratio: Double(statistics.logicalBytes) / Double(max(1, statistics.storedBytes)),
+            rawPreallocatedMBPerSecond: preallocated.megabytesPerSecond, rawAppendingMBPerSecond: appending.megabytesPerSecond,
+            rawSyncsPerSecond: max(preallocated.syncsPerSecond, appending.syncsPerSecond),
+            ratioToRaw: storedRate / bestRaw)
+    }
+
+    private func measureJournal() async throws -> (Int, [Double], JournalStatistics, Double) {
+        var configuration = JournalConfiguration(directory: directory + "/journal", volumeID: VolumeID(bytes: Array(repeating: 1, count: 16)))
+        configuration.segmentBytes = segmentBytes
+        configuration.preallocation = preallocation
+        let journal = try Journal.open(configuration)
+        let bodies = (0..<64).map { BenchmarkBodies.make(seed: UInt64($0), bytes: recordBytes, compressible: compressible) }
+        let sequencer = AppendSequencer()
+        let start = ContinuousClock.now
+        let deadline = start + .nanoseconds(Int64(seconds * 1e9))
+        let appenders = self.appenders
+        let perAppender = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for appender in 0..<appenders {
+                group.addTask {
+                    var latencies: [Double] = []
+                    var turn = appender
+                    while ContinuousClock.now < deadline {
+                        let began = ContinuousClock.now
+                        let body = journal.prepare(.operation, body: bodies[turn % bodies.count])
+                        let index = try sequencer.append(body, to: journal)
+                        try await journal.waitUntilDurable(index)
+                        latencies.append((ContinuousClock.now - began).seconds * 1e6)
+                        turn += appenders
+                    }
+                    return latencies
+                }
+            }
+            return try await group.reduce(into: [[Double]]()) { $0.append($1) }
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        let statistics = journal.statistics
+        await journal.close()
+        let latencies = perAppender.flatMap { $0 }
+        return (latencies.count, latencies, statistics, elapsed)
+    }
+
+    private func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+    }
+}
+
+/// Hands out the next index and appends under one lock, as the replica core's single owner does.
+final class AppendSequencer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = JournalIndex(1)
+
+    func append(_ body: PreparedBody, to journal: Journal) throws -> JournalIndex {
+        lock.lock()
+        defer { lock.unlock() }
+        let index = next
+        try journal.append(body, at: LogPosition(term: Term(1), index: index))
+        next = index.next
+        return index
+    }
+}
+
+enum BenchmarkBodies {
+    /// Random bytes, or (compressible) random words from a small vocabulary, which lz4 halves.
+    static func make(seed: UInt64, bytes: Int, compressible: Bool) -> [UInt8] {
+        var generator = SplitMix64(seed: seed)
+        var body: [UInt8] = []
+        body.reserveCapacity(bytes + 16)
+        if compressible {
+            let words = (0..<512).map { _ in (0..<Int.random(in: 3...9, using: &generator)).map { _ in UInt8.random(in: 97...122, using: &generator) } }
+            while body.count < bytes {
+                body.append(contentsOf: words[Int.random(in: 0..<words.count, using: &generator)])
+                body.append(32)
+            }
+        } else {
+            while body.count < bytes { withUnsafeBytes(of: generator.next()) { body.append(contentsOf: $0) } }
+        }
+        return Array(body.prefix(bytes))
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Journal
+import JBRServer
+
+/// `jbr-server bench …`: benchmarks that print figures (JSON with --json). Not tests.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks of a brick's parts.", subcommands: [JournalBenchCommand.self])
+}
+
+struct JournalBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Durable appends/s, MB/s, fdatasyncs/s, latency and lz4 ratio of the journal, beside the raw disk limit.")
+
+    @Option(help: "Scratch directory (created, then removed).")
+    var dir: String
+
+    @Option(help: "Bytes per record body.")
+    var recordSize = 64 << 10
+
+    @Option(help: "Concurrent appenders.")
+    var appenders = 16
+
+    @Option(help: "Seconds per measurement (journal, then each raw variant).")
+    var seconds = 5.0
+
+    @Flag(help: "Bodies of words that lz4 compresses about 2:1 (default: random, incompressible).")
+    var compressible = false
+
+    @Option(help: "Segment preallocation: zeroFill or none.")
+    var preallocation = "zeroFill"
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard recordSize > 0, recordSize <= JournalLimits.maxBodyBytes else { throw ValidationError("--record-size must be 1...\(JournalLimits.maxBodyBytes)") }
+        guard appenders > 0, appenders <= 4096 else { throw ValidationError("--appenders must be 1...4096") }
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600]") }
+        guard JournalConfiguration.Preallocation(rawValue: preallocation) != nil else { throw ValidationError("--preallocation must be zeroFill or none") }
+    }
+
+    func run() async throws {
+        var benchmark = JournalBenchmark(directory: dir)
+        benchmark.recordBytes = recordSize
+        benchmark.appenders = appenders
+        benchmark.seconds = seconds
+        benchmark.compressible = compressible
+        benchmark.preallocation = JournalConfiguration.Preallocation(rawValue: preallocation)!
+        let result = try await benchmark.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+        print("journal: \(result.appenders) appenders, \(result.recordBytes)-byte records, \(format(result.seconds)) s")
+        print("  appends/s        \(format(result.appendsPerSecond, 0))")
+        print("  MB/s logical     \(format(result.logicalMBPerSecond))   stored \(format(result.storedMBPerSecond))   lz4 ratio \(format(result.lz4Ratio, 2))")
+        print("  fdatasyncs/s     \(format(result.syncsPerSecond, 0))   records/sync \(format(result.recordsPerSync))")
+        print("  latency µs       p50 \(format(result.p50LatencyMicroseconds, 0))   p99 \(format(result.p99LatencyMicroseconds, 0))")
+        print("raw disk, same batch size:")
+        print("  MB/s             preallocated \(format(result.rawPreallocatedMBPerSecond))   appending \(format(result.rawAppendingMBPerSecond))   fdatasyncs/s \(format(result.rawSyncsPerSecond, 0))")
+        print("journal stored MB/s / best raw MB/s = \(format(result.ratioToRaw, 2))")
+    }
+}

@@ -1,0 +1,59 @@
+import JBRCore
+
+/// Reads a journal directory without changing it, for `logdump`: every record in order, and
+/// every damaged stretch reported with where the scan picked up again, instead of stopping.
+public enum JournalInspector {
+    public enum Item: Sendable {
+        case record(segment: String, offset: Int, header: RecordHeader, record: JournalRecord)
+        /// Bytes from `offset` that hold no valid record; the scan resumed at `resumedAt` (the
+        /// next valid header) or found none before the segment's end.
+        case damage(segment: String, offset: Int, reason: String, resumedAt: Int?)
+        /// A file in the directory that is not a segment (spares, the term table, strangers).
+        case otherFile(name: String)
+    }
+
+    /// Calls `visit` for each item, segment by segment, in index order.
+    public static func inspect(directory: String, visit: (Item) throws -> Void) throws {
+        for name in try Directory.entries(directory) {
+            guard SegmentName.firstIndex(of: name) != nil else {
+                try visit(.otherFile(name: name))
+                continue
+            }
+            let file = try FileDescriptor.open("\(directory)/\(name)", flags: O_RDONLY)
+            let bytes = try file.read(count: try file.size(), at: 0)
+            try bytes.withUnsafeBytes { bytes in try inspect(segment: name, bytes: bytes, visit: visit) }
+        }
+    }
+
+    static func inspect(segment: String, bytes: UnsafeRawBufferPointer, visit: (Item) throws -> Void) throws {
+        var offset = 0
+        while offset < bytes.count {
+            switch RecordReader.read(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+            case let .record(header, record):
+                try visit(.record(segment: segment, offset: offset, header: header, record: record))
+                offset += header.recordSize
+            case .zeroed:
+                // Preallocated space; anything after it is reported as damage below.
+                guard let next = nextHeader(in: bytes, after: offset) else { return }
+                try visit(.damage(segment: segment, offset: offset, reason: "zeroed space before more records", resumedAt: next))
+                offset = next
+            case let .incompleteBody(header, available):
+                try visit(.damage(segment: segment, offset: offset, reason: "record \(header.position) cut short: \(available) of \(header.storedLength) body bytes", resumedAt: nil))
+                return
+            case let .damaged(reason):
+                let next = nextHeader(in: bytes, after: offset)
+                try visit(.damage(segment: segment, offset: offset, reason: reason, resumedAt: next))
+                guard let next else { return }
+                offset = next
+            }
+        }
+    }
+
+    static func nextHeader(in bytes: UnsafeRawBufferPointer, after offset: Int) -> Int? {
+        RecordHeader.nextValid(in: bytes, after: offset)?.offset
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
