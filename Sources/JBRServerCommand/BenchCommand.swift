@@ -23,8 +23,11 @@ struct JournalBenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent appenders.")
     var appenders = 16
 
-    @Option(help: "Seconds per measurement (journal, then each raw variant).")
-    var seconds = 5.0
+    @Option(help: "Seconds per measurement (journal, then each raw variant) in each round.")
+    var seconds = 3.0
+
+    @Option(help: "Interleaved rounds; figures are medians over them.")
+    var rounds = 3
 
     @Flag(help: "Bodies of words that lz4 compresses about 2:1 (default: random, incompressible).")
     var compressible = false
@@ -39,6 +42,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
         guard recordSize > 0, recordSize <= JournalLimits.maxBodyBytes else { throw ValidationError("--record-size must be 1...\(JournalLimits.maxBodyBytes)") }
         guard appenders > 0, appenders <= 4096 else { throw ValidationError("--appenders must be 1...4096") }
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600]") }
+        guard rounds > 0, rounds <= 100 else { throw ValidationError("--rounds must be 1...100") }
         guard JournalConfiguration.Preallocation(rawValue: preallocation) != nil else { throw ValidationError("--preallocation must be zeroFill or none") }
     }
 
@@ -47,6 +51,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
         benchmark.recordBytes = recordSize
         benchmark.appenders = appenders
         benchmark.seconds = seconds
+        benchmark.rounds = rounds
         benchmark.compressible = compressible
         benchmark.preallocation = JournalConfiguration.Preallocation(rawValue: preallocation)!
         let result = try await benchmark.run()
@@ -57,13 +62,14 @@ struct JournalBenchCommand: AsyncParsableCommand {
             return
         }
         func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
-        print("journal: \(result.appenders) appenders, \(result.recordBytes)-byte records, \(format(result.seconds)) s")
+        print("journal: \(result.appenders) appenders, \(result.recordBytes)-byte records, \(result.rounds) rounds, \(format(result.seconds)) s (medians)")
         print("  appends/s        \(format(result.appendsPerSecond, 0))")
         print("  MB/s logical     \(format(result.logicalMBPerSecond))   stored \(format(result.storedMBPerSecond))   lz4 ratio \(format(result.lz4Ratio, 2))")
         print("  fdatasyncs/s     \(format(result.syncsPerSecond, 0))   records/sync \(format(result.recordsPerSync))")
         print("  latency µs       p50 \(format(result.p50LatencyMicroseconds, 0))   p99 \(format(result.p99LatencyMicroseconds, 0))")
         print("raw disk, same batch size:")
         print("  MB/s             preallocated \(format(result.rawPreallocatedMBPerSecond))   appending \(format(result.rawAppendingMBPerSecond))   fdatasyncs/s \(format(result.rawSyncsPerSecond, 0))")
-        print("journal stored MB/s / best raw MB/s = \(format(result.ratioToRaw, 2))")
+        let perRound = (result.perRound ?? [result]).map { format($0.ratioToRaw, 2) }.joined(separator: " ")
+        print("journal stored MB/s / best raw MB/s = \(format(result.ratioToRaw, 2))   (rounds: \(perRound))")
     }
 }

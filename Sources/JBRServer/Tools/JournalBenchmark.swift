@@ -10,6 +10,9 @@ public struct JournalBenchmark: Sendable {
     public var recordBytes = 64 << 10
     public var appenders = 16
     public var seconds = 5.0
+    /// Rounds of (journal, raw preallocated, raw appending), interleaved so that a noisy machine
+    /// disturbs both sides alike; figures are medians over rounds.
+    public var rounds = 3
     /// Bodies compress about 2:1 when set; random (incompressible) otherwise.
     public var compressible = false
     public var segmentBytes = 64 << 20
@@ -18,6 +21,7 @@ public struct JournalBenchmark: Sendable {
     public init(directory: String) { self.directory = directory }
 
     public struct Result: Sendable, Codable {
+        public var rounds: Int
         public var recordBytes: Int
         public var appenders: Int
         public var seconds: Double
@@ -35,11 +39,40 @@ public struct JournalBenchmark: Sendable {
         public var rawPreallocatedMBPerSecond: Double
         public var rawAppendingMBPerSecond: Double
         public var rawSyncsPerSecond: Double
-        /// Journal stored MB/s over the better raw MB/s.
+        /// Journal stored MB/s over the better raw MB/s (median of the rounds' ratios).
         public var ratioToRaw: Double
+        /// Each round's figures, in order.
+        public var perRound: [Result]?
     }
 
     public func run() async throws -> Result {
+        var results: [Result] = []
+        for _ in 0..<max(1, rounds) { results.append(try await runRound()) }
+        func median(_ value: (Result) -> Double) -> Double {
+            let sorted = results.map(value).sorted()
+            return sorted[sorted.count / 2]
+        }
+        var summary = results[0]
+        summary.rounds = results.count
+        summary.appends = results.reduce(0) { $0 + $1.appends }
+        summary.seconds = results.reduce(0) { $0 + $1.seconds }
+        summary.appendsPerSecond = median(\.appendsPerSecond)
+        summary.logicalMBPerSecond = median(\.logicalMBPerSecond)
+        summary.storedMBPerSecond = median(\.storedMBPerSecond)
+        summary.syncsPerSecond = median(\.syncsPerSecond)
+        summary.recordsPerSync = median(\.recordsPerSync)
+        summary.p50LatencyMicroseconds = median(\.p50LatencyMicroseconds)
+        summary.p99LatencyMicroseconds = median(\.p99LatencyMicroseconds)
+        summary.lz4Ratio = median(\.lz4Ratio)
+        summary.rawPreallocatedMBPerSecond = median(\.rawPreallocatedMBPerSecond)
+        summary.rawAppendingMBPerSecond = median(\.rawAppendingMBPerSecond)
+        summary.rawSyncsPerSecond = median(\.rawSyncsPerSecond)
+        summary.ratioToRaw = median(\.ratioToRaw)
+        summary.perRound = results.count > 1 ? results : nil
+        return summary
+    }
+
+    private func runRound() async throws -> Result {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -52,7 +85,7 @@ public struct JournalBenchmark: Sendable {
         let bestRaw = max(preallocated.megabytesPerSecond, appending.megabytesPerSecond)
         let sorted = latencies.sorted()
         return Result(
-            recordBytes: recordBytes, appenders: appenders, seconds: elapsed, appends: appends,
+            rounds: 1, recordBytes: recordBytes, appenders: appenders, seconds: elapsed, appends: appends,
             appendsPerSecond: Double(appends) / elapsed,
             logicalMBPerSecond: Double(statistics.logicalBytes) / elapsed / 1e6,
             storedMBPerSecond: storedRate,
@@ -62,7 +95,7 @@ public struct JournalBenchmark: Sendable {
             lz4Ratio: Double(statistics.logicalBytes) / Double(max(1, statistics.storedBytes)),
             rawPreallocatedMBPerSecond: preallocated.megabytesPerSecond, rawAppendingMBPerSecond: appending.megabytesPerSecond,
             rawSyncsPerSecond: max(preallocated.syncsPerSecond, appending.syncsPerSecond),
-            ratioToRaw: storedRate / bestRaw)
+            ratioToRaw: storedRate / bestRaw, perRound: nil)
     }
 
     private func measureJournal() async throws -> (Int, [Double], JournalStatistics, Double) {

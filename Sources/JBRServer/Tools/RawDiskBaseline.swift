@@ -15,8 +15,9 @@ struct RawDiskBaseline {
         var syncsPerSecond: Double
     }
 
-    /// With `preallocated`, the file is written full of zeros first (untimed), so the timed
-    /// writes overwrite allocated blocks; otherwise every sync also grows the file.
+    /// With `preallocated`, the file is written full of zeros first (untimed, then dropped from
+    /// the page cache), so the timed writes overwrite allocated blocks; otherwise every sync also
+    /// grows the file.
     func measure(preallocated: Bool) throws -> Measurement {
         let path = directory + "/raw-\(preallocated ? "preallocated" : "appending")"
         let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -35,6 +36,9 @@ struct RawDiskBaseline {
                 offset += zeros.count
             }
             fsync(fd)
+            // Start from what the disk holds, not from pages the zero-fill left in memory: the
+            // journal's segments are preallocated with O_DIRECT and start uncached too.
+            _ = posix_fadvise(fd, 0, off_t(span), POSIX_FADV_DONTNEED)
         }
         let deadline = ContinuousClock.now + .nanoseconds(Int64(seconds * 1e9))
         let start = ContinuousClock.now
