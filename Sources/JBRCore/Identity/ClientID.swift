@@ -1,23 +1,9 @@
 /// A client process's identity, chosen at random when it starts. With a sequence number it makes
 /// every request id unique across all clients of a volume.
-public struct ClientID: Hashable, Sendable, CustomStringConvertible {
-    package var uuid: UUID128
+public struct ClientID: UUIDIdentifier {
+    public let uuid: UUID128
 
-    package init(_ uuid: UUID128) { self.uuid = uuid }
-
-    public init?(parsing text: some StringProtocol) {
-        guard let uuid = UUID128(parsing: text) else { return nil }
-        self.uuid = uuid
-    }
-
-    public init(bytes: [UInt8]) { self.uuid = UUID128(bytes: bytes) }
-
-    public static func random(using generator: inout some RandomNumberGenerator) -> ClientID {
-        ClientID(.random(using: &generator))
-    }
-
-    public var bytes: [UInt8] { uuid.bytes }
-    public var description: String { uuid.uuidString }
+    public init(_ uuid: UUID128) { self.uuid = uuid }
 }
 
 /// The idempotency key of a modifying request: `(client, sequence)`.

@@ -2,19 +2,12 @@
 ///
 /// The leader chooses the GFID of every new object, so every replica and every geo slave names it
 /// the same way. Hard links share their object's GFID.
-public struct GFID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    package var uuid: UUID128
+public struct GFID: UUIDIdentifier, Comparable {
+    public let uuid: UUID128
 
-    package init(_ uuid: UUID128) { self.uuid = uuid }
+    public init(_ uuid: UUID128) { self.uuid = uuid }
 
     public init(high: UInt64, low: UInt64) { self.uuid = UUID128(high: high, low: low) }
-
-    public init?(parsing text: some StringProtocol) {
-        guard let uuid = UUID128(parsing: text) else { return nil }
-        self.uuid = uuid
-    }
-
-    public init(bytes: [UInt8]) { self.uuid = UUID128(bytes: bytes) }
 
     /// The volume's root directory, `00000000-0000-0000-0000-000000000001` as in GlusterFS.
     public static let root = GFID(high: 0, low: 1)
@@ -22,13 +15,7 @@ public struct GFID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The all-zero GFID, which names nothing; refused wherever an object is addressed.
     public static let null = GFID(high: 0, low: 0)
 
-    public static func random(using generator: inout some RandomNumberGenerator) -> GFID {
-        GFID(.random(using: &generator))
-    }
-
-    public var bytes: [UInt8] { uuid.bytes }
     public var isNull: Bool { self == .null }
 
     public static func < (a: GFID, b: GFID) -> Bool { a.uuid < b.uuid }
-    public var description: String { uuid.uuidString }
 }

@@ -1,19 +1,20 @@
 /// A 128-bit identifier, printed and parsed in the canonical 8-4-4-4-12 lowercase hex form.
 ///
-/// The storage behind `GFID`, `VolumeID` and `ClientID`. It is deliberately not Foundation's `UUID`:
+/// The storage behind `GFID`, `VolumeID` and `ClientID` (see `UUIDIdentifier`). It is
+/// deliberately not Foundation's `UUID`:
 /// the core stays free of Foundation, and the byte order on the wire is ours to fix (big-endian
 /// bytes, as the printed form reads).
-package struct UUID128: Hashable, Comparable, Sendable {
-    package var high: UInt64
-    package var low: UInt64
+public struct UUID128: Hashable, Comparable, Sendable {
+    public var high: UInt64
+    public var low: UInt64
 
-    package init(high: UInt64, low: UInt64) {
+    public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// Builds from 16 bytes in printed order. Precondition: exactly 16 bytes.
-    package init<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
+    public init<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         precondition(bytes.count == 16, "a UUID has 16 bytes, got \(bytes.count)")
         var high: UInt64 = 0
         var low: UInt64 = 0
@@ -28,7 +29,7 @@ package struct UUID128: Hashable, Comparable, Sendable {
     }
 
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case). Returns nil for anything else.
-    package init?(parsing text: some StringProtocol) {
+    public init?(parsing text: some StringProtocol) {
         let groupLengths = [8, 4, 4, 4, 12]
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
         guard groups.count == groupLengths.count,
@@ -49,7 +50,7 @@ package struct UUID128: Hashable, Comparable, Sendable {
     }
 
     /// A random version-4 UUID drawn from `generator` (seedable, so simulations reproduce ids).
-    package static func random(using generator: inout some RandomNumberGenerator) -> UUID128 {
+    public static func random(using generator: inout some RandomNumberGenerator) -> UUID128 {
         var high = generator.next() as UInt64
         var low = generator.next() as UInt64
         high = (high & ~0xF000) | 0x4000  // version 4
@@ -57,12 +58,12 @@ package struct UUID128: Hashable, Comparable, Sendable {
         return UUID128(high: high, low: low)
     }
 
-    package var bytes: [UInt8] {
+    public var bytes: [UInt8] {
         (0..<8).reversed().map { UInt8(truncatingIfNeeded: high >> ($0 * 8)) }
             + (0..<8).reversed().map { UInt8(truncatingIfNeeded: low >> ($0 * 8)) }
     }
 
-    package var uuidString: String {
+    public var uuidString: String {
         let hex = bytes.map { byte -> String in
             let digits = Array("0123456789abcdef".utf8)
             return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
@@ -70,7 +71,7 @@ package struct UUID128: Hashable, Comparable, Sendable {
         return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
     }
 
-    package static func < (a: UUID128, b: UUID128) -> Bool {
+    public static func < (a: UUID128, b: UUID128) -> Bool {
         (a.high, a.low) < (b.high, b.low)
     }
 
@@ -82,4 +83,30 @@ package struct UUID128: Hashable, Comparable, Sendable {
         default: return nil
         }
     }
+}
+
+/// A typed identifier stored as a UUID: `GFID`, `VolumeID`, `ClientID`. Distinct types so that
+/// one can never be passed as another; the parsing, bytes and printing they share live here.
+public protocol UUIDIdentifier: Hashable, Sendable, CustomStringConvertible {
+    var uuid: UUID128 { get }
+    init(_ uuid: UUID128)
+}
+
+extension UUIDIdentifier {
+    /// Parses the 8-4-4-4-12 hex form; nil for anything else.
+    public init?(parsing text: some StringProtocol) {
+        guard let uuid = UUID128(parsing: text) else { return nil }
+        self.init(uuid)
+    }
+
+    /// Precondition: exactly 16 bytes.
+    public init(bytes: [UInt8]) { self.init(UUID128(bytes: bytes)) }
+
+    /// A random version-4 id from `generator` (seedable, so simulations reproduce ids).
+    public static func random(using generator: inout some RandomNumberGenerator) -> Self {
+        Self(UUID128.random(using: &generator))
+    }
+
+    public var bytes: [UInt8] { uuid.bytes }
+    public var description: String { uuid.uuidString }
 }
