@@ -40,6 +40,13 @@ import Testing
         }
     }
 
+    @Test(arguments: seeds) func peerMessagesRoundTrip(seed: UInt64) throws {
+        var random = RandomValues(seed: seed)
+        for _ in 0..<Self.valuesPerSeed / 2 {
+            try expectRoundTrip(random.peerEnvelope(), random: &random)
+        }
+    }
+
     @Test(arguments: seeds) func identitiesRoundTrip(seed: UInt64) throws {
         var random = RandomValues(seed: seed)
         for _ in 0..<Self.valuesPerSeed {

@@ -138,4 +138,26 @@ struct RandomValues {
     }
 
     mutating func result() -> OperationResult { bool() ? .success(reply()) : .failure(error()) }
+
+    mutating func position() -> LogPosition { LogPosition(term: term(), index: JournalIndex(u64())) }
+
+    mutating func logEntry() -> LogEntry {
+        bool()
+            ? LogEntry(position: position(), payload: .operation(OperationEntry(request: requestID(), sequencedAt: timestamp(), operation: fileOperation())))
+            : LogEntry(position: position(), payload: .termStart(TermStartEntry(leader: replicaID(), sequencedAt: timestamp())))
+    }
+
+    mutating func peerEnvelope() -> PeerEnvelope {
+        let message: PeerMessage
+        switch int(1...7) {
+        case 1: message = .preVote(last: position())
+        case 2: message = .preVoteResponse(granted: bool())
+        case 3: message = .vote(last: position())
+        case 4: message = .voteResponse(granted: bool())
+        case 5: message = .append(previous: position(), entries: (0..<int(0...4)).map { _ in logEntry() }, commit: JournalIndex(u64()), readContext: u64())
+        case 6: message = .appendResponse(success: bool(), match: JournalIndex(u64()), conflict: optional { $0.position() }, readContext: u64())
+        default: message = .staleTerm
+        }
+        return PeerEnvelope(volumeID: VolumeID.random(using: &generator), from: replicaID(), to: replicaID(), term: term(), message: message)
+    }
 }

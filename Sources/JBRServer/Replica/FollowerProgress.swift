@@ -1,0 +1,56 @@
+import JBRCore
+
+/// What a leader knows of one follower (etcd's `tracker.Progress`).
+struct FollowerProgress: Sendable {
+    /// Highest index known to match the leader and be durable on the follower.
+    var match: JournalIndex = .zero
+    /// Next index to send.
+    var next: JournalIndex
+    var mode: Mode = .probe
+    /// Appends sent and not acknowledged: (last index in it, bytes).
+    var inflight: [(last: JournalIndex, bytes: Int)] = []
+    var inflightBytes = 0
+    /// A probe is out; wait for its answer before sending another.
+    var probeSent = false
+    /// The shell is reading entries for it from the journal.
+    var awaitingJournal = false
+    /// The journal no longer reaches what it needs.
+    var needsResync = false
+    /// Heard from since the last check-quorum.
+    var recentlyActive = false
+    /// Highest read context it acknowledged in this term.
+    var readContextAcked: UInt64 = 0
+
+    enum Mode: Sendable {
+        /// Finding where the logs match: one append at a time.
+        case probe
+        /// Logs match: appends pipelined up to the in-flight limit.
+        case replicate
+    }
+
+    init(next: JournalIndex) { self.next = next }
+
+    /// Whether more appends may be sent now.
+    func canSend(maxInflightBytes: Int) -> Bool {
+        guard !awaitingJournal, !needsResync else { return false }
+        switch mode {
+        case .probe: return !probeSent
+        case .replicate: return inflightBytes < maxInflightBytes
+        }
+    }
+
+    mutating func acknowledged(through index: JournalIndex) {
+        while let first = inflight.first, first.last <= index {
+            inflightBytes -= first.bytes
+            inflight.removeFirst()
+        }
+    }
+
+    mutating func resetToProbe(next: JournalIndex) {
+        self.next = max(next, match.next)
+        mode = .probe
+        probeSent = false
+        inflight = []
+        inflightBytes = 0
+    }
+}
