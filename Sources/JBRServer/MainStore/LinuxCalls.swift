@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Linux calls and constants that Glibc's Swift module hides: they need `_GNU_SOURCE` or
+/// `<sys/xattr.h>`, which the module map leaves out, and `syscall` is variadic (Swift cannot
+/// call it). The functions are looked up by name in the C library once; glibc has exported all
+/// of them since 2.28, so a missing one is a broken installation and stops the process.
+enum LinuxCalls {
+    typealias Path = UnsafePointer<CChar>
+
+    static let renameat2 = symbol("renameat2", as: (@convention(c) (Int32, Path, Int32, Path, UInt32) -> Int32).self)
+    static let syncfs = symbol("syncfs", as: (@convention(c) (Int32) -> Int32).self)
+    static let fallocate = symbol("fallocate", as: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32).self)
+
+    static let fgetxattr = symbol("fgetxattr", as: (@convention(c) (Int32, Path, UnsafeMutableRawPointer?, Int) -> Int).self)
+    static let fsetxattr = symbol("fsetxattr", as: (@convention(c) (Int32, Path, UnsafeRawPointer?, Int, Int32) -> Int32).self)
+    static let fremovexattr = symbol("fremovexattr", as: (@convention(c) (Int32, Path) -> Int32).self)
+    static let flistxattr = symbol("flistxattr", as: (@convention(c) (Int32, UnsafeMutablePointer<CChar>?, Int) -> Int).self)
+    static let lgetxattr = symbol("lgetxattr", as: (@convention(c) (Path, Path, UnsafeMutableRawPointer?, Int) -> Int).self)
+    static let lsetxattr = symbol("lsetxattr", as: (@convention(c) (Path, Path, UnsafeRawPointer?, Int, Int32) -> Int32).self)
+    static let lremovexattr = symbol("lremovexattr", as: (@convention(c) (Path, Path) -> Int32).self)
+    static let llistxattr = symbol("llistxattr", as: (@convention(c) (Path, UnsafeMutablePointer<CChar>?, Int) -> Int).self)
+
+    // <linux/fs.h>, <linux/falloc.h>, <sys/xattr.h>, <sys/stat.h> values (the same on every
+    // Linux architecture).
+    static let renameNoReplace: UInt32 = 1
+    static let fallocKeepSize: Int32 = 0x01
+    static let fallocPunchHole: Int32 = 0x02
+    static let fallocZeroRange: Int32 = 0x10
+    static let xattrCreate: Int32 = 1
+    static let xattrReplace: Int32 = 2
+    static let utimeOmit = (1 << 30) - 2
+
+    private static func symbol<Function>(_ name: String, as type: Function.Type) -> Function {
+        guard let address = dlsym(nil, name) else { preconditionFailure("the C library does not export \(name)") }
+        return unsafeBitCast(address, to: type)
+    }
+}
+
+/// Calls `call` again while it fails with EINTR.
+@inline(__always)
+func retryingInterrupted<Result: BinaryInteger>(_ call: () -> Result) -> Result {
+    while true {
+        let result = call()
+        if result < 0 && errno == EINTR { continue }
+        return result
+    }
+}

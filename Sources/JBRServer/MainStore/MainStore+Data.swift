@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import JBRCore
+import NIOCore
+
+extension MainStore {
+    /// Runs a content operation (write, truncate, fallocate, discard, zerofill). With `time`
+    /// nil it only redoes the change to the contents, leaving times alone: how a replay redoes
+    /// a content operation whose stamp says it was applied, because a crash can lose written
+    /// data whose stamp survived. Redoing a suffix of content operations on contents that
+    /// already have them gives the same contents (each sets a range to fixed bytes and the size
+    /// to a fixed or larger value).
+    func changeContent(_ operation: FileOperation, time: Timestamp?) throws(StoreError) -> OperationReply {
+        switch operation {
+        case let .write(gfid, offset, data): try write(gfid, offset: offset, data: data, time: time)
+        case let .truncate(gfid, size): try truncate(gfid, size: size, time: time)
+        case let .fallocate(gfid, offset, length, keepSize): try allocate(gfid, offset: offset, length: length, keepSize: keepSize, time: time)
+        case let .discard(gfid, offset, length): try discard(gfid, offset: offset, length: length, time: time)
+        case let .zerofill(gfid, offset, length): try zeroFill(gfid, offset: offset, length: length, time: time)
+        default: preconditionFailure("\(operation.name) does not change contents")
+        }
+    }
+
+    /// Writes `data` at `offset` of regular file `gfid` and sets its modification time to
+    /// `time`. Writing the same bytes again leaves the same file.
+    func write(_ gfid: GFID, offset: UInt64, data: ByteBuffer, time: Timestamp?) throws(StoreError) -> OperationReply {
+        let start = try fileOffset(offset, plus: UInt64(data.readableBytes), "write \(gfid)")
+        let (file, time) = try openForChange(gfid, time: time)
+        var failure: StoreError?
+        data.withUnsafeReadableBytes { bytes in
+            do throws(StoreError) { try file.write(bytes, at: start) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return .written(byteCount: UInt32(data.readableBytes), attributes: try modified(file, gfid: gfid, time: time))
+    }
+
+    /// Sets the size of regular file `gfid`, cutting or extending it with zeros.
+    func truncate(_ gfid: GFID, size: UInt64, time: Timestamp?) throws(StoreError) -> OperationReply {
+        let length = try fileOffset(size, plus: 0, "truncate \(gfid)")
+        let (file, time) = try openForChange(gfid, time: time)
+        try file.truncate(to: length)
+        return .attributes(try modified(file, gfid: gfid, time: time))
+    }
+
+    /// Reserves space (`fallocate`); with `keepSize` the size does not grow.
+    func allocate(_ gfid: GFID, offset: UInt64, length: UInt64, keepSize: Bool, time: Timestamp?) throws(StoreError) -> OperationReply {
+        let (start, count) = try range(offset, length, "fallocate \(gfid)")
+        let (file, time) = try openForChange(gfid, time: time)
+        try file.allocate(mode: keepSize ? LinuxCalls.fallocKeepSize : 0, offset: start, length: count)
+        return .attributes(try modified(file, gfid: gfid, time: time))
+    }
+
+    /// Deallocates a range, which then reads as zeros; the size does not change. Where the file
+    /// system cannot punch holes, zeros are written instead: the contents are the same.
+    func discard(_ gfid: GFID, offset: UInt64, length: UInt64, time: Timestamp?) throws(StoreError) -> OperationReply {
+        let (start, count) = try range(offset, length, "discard \(gfid)")
+        let (file, time) = try openForChange(gfid, time: time)
+        try punchHole(file, offset: start, length: count)
+        return .attributes(try modified(file, gfid: gfid, time: time))
+    }
+
+    /// Makes a range read as zeros, extending the file if the range ends past it
+    /// (FALLOC_FL_ZERO_RANGE, or a hole and a truncate where the file system lacks it).
+    func zeroFill(_ gfid: GFID, offset: UInt64, length: UInt64, time: Timestamp?) throws(StoreError) -> OperationReply {
+        let (start, count) = try range(offset, length, "zerofill \(gfid)")
+        let (file, time) = try openForChange(gfid, time: time)
+        do throws(StoreError) {
+            try file.allocate(mode: LinuxCalls.fallocZeroRange, offset: start, length: count)
+        } catch where error.errno == EOPNOTSUPP {
+            try punchHole(file, offset: start, length: count)
+            if Int64(try file.status().st_size) < start + count { try file.truncate(to: start + count) }
+        }
+        return .attributes(try modified(file, gfid: gfid, time: time))
+    }
+
+    /// Opens regular file `gfid`. EISDIR for a directory, EINVAL for any other kind.
+    func openRegularFile(_ gfid: GFID, writable: Bool) throws(StoreError) -> StoreDescriptor {
+        let object = try object(gfid)
+        switch object.type {
+        case .regular: break
+        case .directory: throw .refused(.EISDIR, "\(gfid) is a directory")
+        case .symlink, .fifo, .socket: throw .refused(.EINVAL, "\(gfid) is not a regular file")
+        }
+        guard let handleName = object.name else { preconditionFailure("a regular file is reached through its handle") }
+        return try object.base.open(handleName, flags: writable ? O_WRONLY : O_RDONLY, label: "file \(gfid)")
+    }
+
+    private func punchHole(_ file: StoreDescriptor, offset: Int64, length: Int64) throws(StoreError) {
+        do throws(StoreError) {
+            try file.allocate(mode: LinuxCalls.fallocPunchHole | LinuxCalls.fallocKeepSize, offset: offset, length: length)
+        } catch where error.errno == EOPNOTSUPP {
+            let size = Int64(try file.status().st_size)
+            let zeros = [UInt8](repeating: 0, count: 1 << 16)
+            var position = offset
+            while position < min(size, offset + length) {
+                let count = Int(min(Int64(zeros.count), min(size, offset + length) - position))
+                try file.write(count == zeros.count ? zeros : Array(zeros[0..<count]), at: position)
+                position += Int64(count)
+            }
+        }
+    }
+
+    /// Opens regular file `gfid` for a content change, noting its modification time when `time`
+    /// is nil (a redo), so `modified` can put it back.
+    private func openForChange(_ gfid: GFID, time: Timestamp?) throws(StoreError) -> (StoreDescriptor, Timestamp) {
+        let file = try openRegularFile(gfid, writable: true)
+        if let time { return (file, time) }
+        return (file, Timestamp(try file.status().st_mtim))
+    }
+
+    /// Sets the modification time of a file just changed to `time` (a redo puts back the time it
+    /// had, which the kernel just moved), and returns its attributes.
+    private func modified(_ file: StoreDescriptor, gfid: GFID, time: Timestamp) throws(StoreError) -> FileAttributes {
+        try file.setTimes(of: nil, access: nil, modification: time)
+        return try Self.attributes(file.status(), gfid: gfid, of: file.label)
+    }
+
+    /// `offset` as a file offset, refusing (EFBIG) a range ending past what `off_t` holds.
+    func fileOffset(_ offset: UInt64, plus length: UInt64, _ operation: String) throws(StoreError) -> Int64 {
+        let (end, overflow) = offset.addingReportingOverflow(length)
+        guard !overflow, end <= UInt64(Int64.max) else { throw .refused(.EFBIG, "\(operation): range ends past the largest file offset") }
+        return Int64(offset)
+    }
+
+    /// A non-empty range (EINVAL when empty, as fallocate says).
+    private func range(_ offset: UInt64, _ length: UInt64, _ operation: String) throws(StoreError) -> (Int64, Int64) {
+        guard length > 0 else { throw .refused(.EINVAL, "\(operation): empty range") }
+        return (try fileOffset(offset, plus: length, operation), Int64(length))
+    }
+}

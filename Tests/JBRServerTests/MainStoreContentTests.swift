@@ -1,0 +1,113 @@
+import Foundation
+import JBRCore
+import NIOCore
+import Testing
+@testable import JBRServer
+
+/// The operation matrix for contents and attributes: write, truncate, fallocate, discard,
+/// zerofill, setattr subsets, xattrs.
+@Suite struct MainStoreContentTests {
+    let fixture: MainStoreFixture
+    let file = testGFID(1)
+
+    init() throws {
+        fixture = try MainStoreFixture()
+        try fixture.makeDirectory(testGFID(9), "d")
+        try fixture.makeFile(file, "f", permissions: 0o640)
+        try fixture.apply(.symlink(storeLocation(.root, "l"), gfid: testGFID(2), target: try SymlinkTarget("f"), owner: storeTestOwner))
+    }
+
+    @Test func writesLandWhereAskedAndHolesReadAsZeros() throws {
+        let written = try fixture.apply(.write(gfid: file, offset: 4, data: ByteBuffer(string: "abc")))
+        guard case let .success(.written(count, attributes)) = written else { Issue.record("write answered \(written)"); return }
+        #expect(count == 3 && attributes.size == 7 && attributes.modificationTime == MainStoreFixture.time(4))
+        #expect(try fixture.contents(file) == [0, 0, 0, 0] + Array("abc".utf8))
+        try fixture.apply(.write(gfid: file, offset: 5, data: ByteBuffer(string: "XY")))
+        #expect(try fixture.contents(file) == [0, 0, 0, 0] + Array("aXY".utf8))
+        #expect(try fixture.read(.read(gfid: file, offset: 5, length: 1)) == .success(.data(ByteBuffer(string: "X"), endOfFile: false)))
+        #expect(try fixture.read(.read(gfid: file, offset: 100, length: 10)) == .success(.data(ByteBuffer(), endOfFile: true)))
+        #expect(try fixture.apply(.write(gfid: testGFID(9), offset: 0, data: ByteBuffer(string: "x"))).failureCode == .EISDIR)
+        #expect(try fixture.apply(.write(gfid: testGFID(2), offset: 0, data: ByteBuffer(string: "x"))).failureCode == .EINVAL)
+        #expect(try fixture.apply(.write(gfid: file, offset: UInt64(Int64.max), data: ByteBuffer(string: "x"))).failureCode == .EFBIG)
+        #expect(try fixture.read(.read(gfid: file, offset: 0, length: UInt32(CodecLimits.maxDataBytes) + 1)).failureCode == .EINVAL)
+    }
+
+    @Test func truncateGrowsWithZerosAndShrinks() throws {
+        try fixture.apply(.write(gfid: file, offset: 0, data: ByteBuffer(string: "0123456789")))
+        #expect(try fixture.attributes(.truncate(gfid: file, size: 4)).size == 4)
+        #expect(try fixture.contents(file) == Array("0123".utf8))
+        let grown = try fixture.attributes(.truncate(gfid: file, size: 8))
+        #expect(grown.size == 8 && grown.modificationTime == MainStoreFixture.time(6))
+        #expect(try fixture.contents(file) == Array("0123".utf8) + [0, 0, 0, 0])
+        #expect(try fixture.apply(.truncate(gfid: testGFID(9), size: 0)).failureCode == .EISDIR)
+    }
+
+    @Test func fallocateDiscardAndZerofillKeepTheirPromisesAboutSize() throws {
+        try fixture.apply(.write(gfid: file, offset: 0, data: ByteBuffer(repeating: 0x41, count: 8192)))
+        #expect(try fixture.attributes(.fallocate(gfid: file, offset: 0, length: 65536, keepSize: true)).size == 8192)
+        #expect(try fixture.attributes(.fallocate(gfid: file, offset: 8192, length: 4096, keepSize: false)).size == 12288)
+        #expect(try fixture.apply(.fallocate(gfid: file, offset: 0, length: 0, keepSize: false)).failureCode == .EINVAL)
+        // Discard: a hole that reads as zeros, size unchanged.
+        #expect(try fixture.attributes(.discard(gfid: file, offset: 4096, length: 100_000)).size == 12288)
+        var expected = [UInt8](repeating: 0x41, count: 4096) + [UInt8](repeating: 0, count: 8192)
+        #expect(try fixture.contents(file) == expected)
+        // Zerofill: zeros, and the file grows to cover the range.
+        try fixture.apply(.write(gfid: file, offset: 4096, data: ByteBuffer(repeating: 0x42, count: 8192)))
+        #expect(try fixture.attributes(.zerofill(gfid: file, offset: 6000, length: 10_000)).size == 16000)
+        expected = [UInt8](repeating: 0x41, count: 4096) + [UInt8](repeating: 0x42, count: 1904) + [UInt8](repeating: 0, count: 10_000)
+        #expect(try fixture.contents(file) == expected)
+        #expect(try fixture.apply(.discard(gfid: testGFID(2), offset: 0, length: 1)).failureCode == .EINVAL)
+    }
+
+    @Test func setattrChangesExactlyTheFieldsGiven() throws {
+        let before = try #require(try fixture.stat(file).attributes)
+        let modeOnly = try fixture.attributes(.setattr(gfid: file, SetAttributes(permissions: 0o4700)))
+        #expect(modeOnly.permissions == 0o4700 && modeOnly.owner == before.owner && modeOnly.modificationTime == before.modificationTime)
+        let uidOnly = try fixture.attributes(.setattr(gfid: file, SetAttributes(uid: 7)))
+        #expect(uidOnly.owner == Owner(uid: 7, gid: before.owner.gid))
+        let gidOnly = try fixture.attributes(.setattr(gfid: file, SetAttributes(gid: 8)))
+        #expect(gidOnly.owner == Owner(uid: 7, gid: 8))
+        let exact = Timestamp(seconds: 1_000_000_000, nanoseconds: 5)
+        let times = try fixture.attributes(.setattr(gfid: file, SetAttributes(accessTime: .exact(exact), modificationTime: .sequencingTime)))
+        #expect(times.accessTime == exact && times.modificationTime == MainStoreFixture.time(7))
+        let atimeOnly = try fixture.attributes(.setattr(gfid: file, SetAttributes(accessTime: .sequencingTime)))
+        #expect(atimeOnly.accessTime == MainStoreFixture.time(8) && atimeOnly.modificationTime == MainStoreFixture.time(7))
+        // Owner and mode together: the set-id bits asked for survive the chown.
+        let both = try fixture.attributes(.setattr(gfid: file, SetAttributes(permissions: 0o6755, uid: 0, gid: 0)))
+        #expect(both.permissions == 0o6755 && both.owner == Owner(uid: 0, gid: 0))
+        // A symlink has times and an owner but no permissions of its own.
+        #expect(try fixture.apply(.setattr(gfid: testGFID(2), SetAttributes(permissions: 0o600))).failureCode == .EOPNOTSUPP)
+        #expect(try fixture.attributes(.setattr(gfid: testGFID(2), SetAttributes(uid: 5, modificationTime: .exact(exact)))).owner.uid == 5)
+        #expect(try fixture.attributes(.setattr(gfid: .root, SetAttributes(permissions: 0o711))).permissions == 0o711)
+        #expect(try fixture.apply(.setattr(gfid: testGFID(77), SetAttributes(uid: 1))).failureCode == .ESTALE)
+    }
+
+    @Test func xattrsFollowTheirModesAndTheStoresOwnStayHidden() throws {
+        let colour = try XattrName("user.colour")
+        let blue = try XattrValue(validating: Array("blue".utf8))
+        let red = try XattrValue(validating: Array("red".utf8))
+        #expect(try fixture.apply(.setxattr(gfid: file, name: colour, value: red, mode: .replaceOnly)).failureCode == .ENODATA)
+        #expect(try fixture.apply(.setxattr(gfid: file, name: colour, value: blue, mode: .createOnly)) == .success(.done))
+        #expect(try fixture.apply(.setxattr(gfid: file, name: colour, value: red, mode: .createOnly)).failureCode == .EEXIST)
+        #expect(try fixture.apply(.setxattr(gfid: file, name: colour, value: red, mode: .replaceOnly)) == .success(.done))
+        #expect(try fixture.read(.getxattr(gfid: file, name: colour)) == .success(.xattrValue(red)))
+        try fixture.apply(.setxattr(gfid: testGFID(9), name: try XattrName("trusted.note"), value: blue, mode: .upsert))
+        #expect(try fixture.read(.listxattr(gfid: file)) == .success(.xattrNames([colour])))
+        #expect(try fixture.read(.listxattr(gfid: testGFID(9))) == .success(.xattrNames([try XattrName("trusted.note")])))
+        // The store's own: invisible, and nobody may set or remove them.
+        for reserved in ["trusted.gfid", "user.jbr.gfid", "trusted.jbr.applied", "user.jbr.anything"] {
+            let name = try XattrName(reserved)
+            #expect(try fixture.read(.getxattr(gfid: file, name: name)).failureCode == .ENODATA, "\(reserved)")
+            #expect(try fixture.apply(.setxattr(gfid: file, name: name, value: blue, mode: .upsert)).failureCode == .EPERM, "\(reserved)")
+            #expect(try fixture.apply(.removexattr(gfid: file, name: name)).failureCode == .EPERM, "\(reserved)")
+        }
+        #expect(try fixture.stat(file).attributes?.gfid == file)
+        #expect(try fixture.apply(.setxattr(gfid: file, name: try XattrName("os2.thing"), value: blue, mode: .upsert)).failureCode == .EOPNOTSUPP)
+        // Linux keeps user xattrs off symlinks; trusted ones are fine there.
+        #expect(try fixture.apply(.setxattr(gfid: testGFID(2), name: colour, value: blue, mode: .upsert)).failureCode == .EPERM)
+        #expect(try fixture.apply(.setxattr(gfid: testGFID(2), name: try XattrName("trusted.x"), value: blue, mode: .upsert)) == .success(.done))
+        #expect(try fixture.apply(.removexattr(gfid: file, name: colour)) == .success(.done))
+        #expect(try fixture.apply(.removexattr(gfid: file, name: colour)).failureCode == .ENODATA)
+        #expect(try fixture.read(.getxattr(gfid: file, name: colour)).failureCode == .ENODATA)
+    }
+}
