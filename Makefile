@@ -5,17 +5,52 @@ SWIFT ?= swift
 SYSTEM_PACKAGES := liblz4-dev libisal-dev pkg-config
 RUN_DIR ?= .run
 RUN_VOLUME ?= demo
+RUN_PORT1 ?= 24101
+RUN_PORT2 ?= 24102
+RUN_PORT3 ?= 24103
+BIN = .build/debug
+CLIENT = $(BIN)/jbr-client --volfile $(RUN_DIR)/volfiles/$(RUN_VOLUME).tcp-fuse.vol
 
-.PHONY: run test build deps clean
+.PHONY: run stop test build deps clean
 
-run: deps
+# Starts a 3-brick volume on loopback (bricks and logs under $(RUN_DIR)), writes and reads a
+# file through jbr-client, shows the status, and leaves the volume running (`make stop` ends it).
+run: deps stop
 	$(SWIFT) build --product jbr-server
-	rm -rf $(RUN_DIR)/volfiles
-	$(SWIFT) run --skip-build jbr-server volgen $(RUN_VOLUME) replica 3 \
-		127.0.0.1:24101:$(abspath $(RUN_DIR))/bricks/b1 \
-		127.0.0.1:24102:$(abspath $(RUN_DIR))/bricks/b2 \
-		127.0.0.1:24103:$(abspath $(RUN_DIR))/bricks/b3 \
-		--out $(RUN_DIR)/volfiles --print
+	$(SWIFT) build --product jbr-client
+	rm -rf $(RUN_DIR)
+	mkdir -p $(RUN_DIR)
+	$(BIN)/jbr-server volgen $(RUN_VOLUME) replica 3 \
+		127.0.0.1:$(RUN_PORT1):$(abspath $(RUN_DIR))/bricks/b1 \
+		127.0.0.1:$(RUN_PORT2):$(abspath $(RUN_DIR))/bricks/b2 \
+		127.0.0.1:$(RUN_PORT3):$(abspath $(RUN_DIR))/bricks/b3 \
+		--out $(RUN_DIR)/volfiles
+	@for n in 1 2 3; do \
+		nohup $(BIN)/jbr-server --volfile $$(ls $(RUN_DIR)/volfiles/*-b$$n.vol) > $(RUN_DIR)/brick$$n.log 2>&1 & \
+		echo $$! > $(RUN_DIR)/brick$$n.pid; \
+	done
+	@echo "waiting for a leader..."; \
+	for i in $$(seq 1 100); do \
+		$(CLIENT) status 2>/dev/null | grep -q ' leader ' && break; sleep 0.2; \
+	done
+	$(CLIENT) mkdir /hello
+	echo "hello from a replicated volume" > $(RUN_DIR)/hello.txt
+	$(CLIENT) put $(RUN_DIR)/hello.txt /hello/world.txt
+	$(CLIENT) cat /hello/world.txt
+	$(CLIENT) status
+	@echo
+	@echo "The volume is running. Try:"
+	@echo "  $(CLIENT) ls -l /hello"
+	@echo "  $(CLIENT) status"
+	@echo "Bricks: $(RUN_DIR)/bricks, logs: $(RUN_DIR)/brick*.log. Stop it with: make stop"
+
+# Stops the volume `make run` started (SIGTERM; the bricks finish in-flight work and exit).
+stop:
+	@for pidfile in $(RUN_DIR)/brick*.pid; do \
+		[ -f "$$pidfile" ] || continue; \
+		kill -TERM $$(cat $$pidfile) 2>/dev/null || true; \
+		rm -f "$$pidfile"; \
+	done
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -37,5 +72,5 @@ deps:
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
 
-clean:
+clean: stop
 	rm -rf .build $(RUN_DIR)

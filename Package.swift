@@ -47,13 +47,13 @@ let package = Package(
         .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging]),
         .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
 
-        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRCore", argumentParser]),
-        .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser]),
+        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRCore", argumentParser, logging]),
+        .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser, logging]),
         .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
 
         .testTarget(name: "JBRCoreTests", dependencies: ["JBRCore", nioCore]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "JBRCore", nioCore, nioPosix, nioEmbedded, nioTestUtils, logging]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore"]),
-        .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "Journal", "JBRCore", nioCore]),
+        .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Journal", "JBRCore", nioCore, logging]),
     ]
 )

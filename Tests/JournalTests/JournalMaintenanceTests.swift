@@ -107,7 +107,7 @@ import Testing
         await reopened.close()
     }
 
-    @Test func aBacklogOverTheLimitIsRefused() throws {
+    @Test func aBacklogOverTheLimitIsRefused() async throws {
         let directory = TemporaryDirectory()
         var configuration = journalConfiguration(directory)
         configuration.maxBacklogBytes = 64 << 10
@@ -123,17 +123,27 @@ import Testing
             }
         }
         #expect(refused, "1000 × 4 KB appended without waiting never hit a 64 KiB backlog")
+        await journal.close()
     }
 
     @Test func programmerErrorsStopTheProcess() async {
-        await #expect(processExitsWith: .failure) {
-            let directory = TemporaryDirectory()
-            let journal = try Journal.open(journalConfiguration(directory))
+        // The directories belong to this process: the crashing child cannot clean up.
+        let gap = TemporaryDirectory()
+        let gapPath: String = gap.path
+        await #expect(processExitsWith: .failure) { [gapPath = gapPath as String] in
+            let path = gapPath
+            var configuration = JournalConfiguration(directory: path + "/journal", volumeID: testVolume)
+            configuration.segmentBytes = 1 << 20
+            let journal = try Journal.open(configuration)
             try journal.append(journal.prepare(.operation, body: [1]), at: LogPosition(term: Term(1), index: JournalIndex(2)))
         }
-        await #expect(processExitsWith: .failure) {
-            let directory = TemporaryDirectory()
-            let journal = try Journal.open(journalConfiguration(directory))
+        let committed = TemporaryDirectory()
+        let committedPath: String = committed.path
+        await #expect(processExitsWith: .failure) { [committedPath = committedPath as String] in
+            let path = committedPath
+            var configuration = JournalConfiguration(directory: path + "/journal", volumeID: testVolume)
+            configuration.segmentBytes = 1 << 20
+            let journal = try Journal.open(configuration)
             try await journal.append([record(1), record(2)])
             journal.noteCommitted(through: JournalIndex(2))
             try await journal.truncate(after: JournalIndex(1))

@@ -73,6 +73,27 @@ public final class WireConnection: Sendable {
         return reply
     }
 
+    /// Sends an application request and returns as soon as it is written; its reply (or the
+    /// failure) completes the returned future.
+    ///
+    /// For streams of one-way messages (a leader's appends to a follower): requests posted one
+    /// after another from one task leave in that order, without waiting a round trip each.
+    /// The peer must still answer every request, promptly, or the in-flight limit closes the
+    /// connection.
+    public func post(_ type: MessageType, body: ByteBuffer = ByteBuffer()) async throws -> EventLoopFuture<Frame> {
+        precondition(type.isApplication, "post() sends application messages; \(type) is Wire's own")
+        try checkBodySize(body)
+        let (requestID, reply) = try calls.register()
+        do {
+            try await outbound.write(Frame(type: type, requestID: requestID, body: body))
+        } catch {
+            let failure = writeFailure(error)
+            calls.complete(requestID, with: .failure(failure))
+            throw failure
+        }
+        return reply
+    }
+
     /// Sends a reply: an application or `error` frame whose request id is that of a request
     /// from `requests`. Precondition: it is one (sending anything else is a bug in the caller).
     public func send(_ reply: Frame) async throws {

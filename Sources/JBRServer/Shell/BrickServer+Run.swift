@@ -1,0 +1,140 @@
+import Foundation
+import JBRCore
+import Journal
+import Logging
+import NIOCore
+import Wire
+
+extension BrickServer {
+    /// Serves until the calling task is cancelled, then shuts down cleanly.
+    public func run() async throws {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.runCore() }
+                group.addTask { await self.runAfterPersist() }
+                group.addTask { await self.peers.run() }
+                group.addTask { await self.acceptConnections() }
+                group.addTask { try await self.runTicks() }
+                // The first task to end (a failure, or cancellation) ends the brick.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+        }
+        await shutdown()
+    }
+
+    private func shutdown() async {
+        inputs.finish()
+        afterPersist.finish()
+        peers.finish()
+        _ = clients.failAll(JBRError(.shuttingDown, "brick \(replica.id) is stopping"))
+        await server.close()
+        await journal.close()
+        await storeWorker.shutdown()
+        logger.info("brick stopped")
+    }
+
+    private func runTicks() async throws {
+        while !Task.isCancelled {
+            try await Task.sleep(for: tickInterval)
+            inputs.yield(.tick(now: Self.wallClock()))
+        }
+    }
+
+    static func wallClock() -> Timestamp {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Timestamp(seconds: Int64(now.tv_sec), nanoseconds: UInt32(now.tv_nsec))
+    }
+
+    /// Owns the core: steps it and carries out each output in the order `ReplicaOutput` says.
+    private func runCore() async throws {
+        guard var core = startingCore.withLock({ $0.take() }) else { return }
+        for await input in inputStream {
+            let output = core.step(input)
+            try await carryOut(output)
+            let snapshot = Self.status(of: core, journalBytes: UInt64(journal.diskBytes))
+            status.withLock { $0 = snapshot }
+        }
+    }
+
+    private func carryOut(_ output: ReplicaOutput) async throws {
+        for event in output.events { log(event) }
+        if let hardState = output.hardState {
+            try HardStateFile.persist(hardState, in: stateDirectory.descriptor)
+        }
+        if let cut = output.truncateAfter {
+            try await journal.truncate(after: cut)
+        }
+        if !output.append.isEmpty {
+            try journal.append(contentsOf: output.append.map { JournalEntries.prepare($0, in: journal) })
+        }
+        for message in output.sendNow { peers.send(message) }
+        if !output.append.isEmpty || !output.sendAfterPersist.isEmpty {
+            afterPersist.yield((journal.lastPosition.index, output.sendAfterPersist))
+        }
+        if let committed = output.committed { journal.noteCommitted(through: min(committed, journal.lastPosition.index)) }
+        if !output.apply.isEmpty { storeWorker.apply(output.apply) }
+        for (token, answer) in output.replies { deliver(answer, to: token) }
+        for (follower, from, maxBytes) in output.readJournal { readJournal(for: follower, from: from, maxBytes: maxBytes) }
+        for follower in output.resyncNeeded {
+            logger.warning("follower needs a full resync, which is not built yet", metadata: ["repl.peer": "\(follower)"])
+        }
+    }
+
+    /// Sends acknowledgements and votes once everything before them is durable, then tells the
+    /// core how far the journal is durable. One queue, so they leave in order.
+    private func runAfterPersist() async {
+        for await (index, messages) in afterPersistStream {
+            // A truncation may have cut below `index` meanwhile: wait for what is still there.
+            let target = min(index, journal.lastPosition.index)
+            do {
+                if target > .zero { try await journal.waitUntilDurable(target) }
+            } catch {
+                logger.critical("journal write failed; this brick stops acknowledging", metadata: ["error": "\(error)"])
+                return
+            }
+            for message in messages { peers.send(message) }
+            inputs.yield(.persisted(through: journal.durablePosition))
+        }
+    }
+
+    private func readJournal(for follower: ReplicaID, from: JournalIndex, maxBytes: Int) {
+        let journal = self.journal
+        let inputs = self.inputs
+        Task {
+            do {
+                let records = try journal.records(from: from, through: journal.durablePosition.index, maxBytes: maxBytes)
+                inputs.yield(.journalEntries(for: follower, entries: try records.compactMap(JournalEntries.entry(from:))))
+            } catch {
+                inputs.yield(.journalUnavailable(for: follower, from: from))
+            }
+        }
+    }
+
+    private func deliver(_ answer: ClientAnswer, to token: ClientToken) {
+        guard let waiting = clients.take(token) else { return }
+        switch answer {
+        case let .result(result):
+            Task { try? await waiting.connection.reply(to: waiting.frame, type: .clientReply, body: ClientRequests.encode(result)) }
+        case .readReady:
+            guard let read = waiting.read else { return }
+            storeWorker.read(read) { result in
+                Task { try? await waiting.connection.reply(to: waiting.frame, type: .clientReply, body: ClientRequests.encode(result)) }
+            }
+        }
+    }
+
+    private func log(_ event: ReplicaEvent) {
+        switch event {
+        case let .becameLeader(term): logger.info("became leader", metadata: ["repl.term": "\(term)"])
+        case let .becameFollower(term, leader): logger.info("became follower", metadata: ["repl.term": "\(term)", "repl.leader": "\(leader.map { "\($0)" } ?? "none")"])
+        case let .becameCandidate(term): logger.info("campaigning", metadata: ["repl.term": "\(term)"])
+        case let .becamePreCandidate(term): logger.debug("pre-campaigning", metadata: ["repl.term": "\(term)"])
+        case let .steppedDown(term, reason): logger.info("stepped down", metadata: ["repl.term": "\(term)", "reason": "\(reason)"])
+        case let .droppedMessage(from, reason): logger.warning("dropped a peer message", metadata: ["repl.peer": "\(from)", "reason": "\(reason)"])
+        case let .writeRefused(code): logger.debug("write refused", metadata: ["code": "\(code)"])
+        }
+    }
+}

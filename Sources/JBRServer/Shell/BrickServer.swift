@@ -1,0 +1,133 @@
+import Foundation
+import JBRCore
+import Journal
+import Logging
+import NIOCore
+import Synchronization
+import Wire
+
+/// A brick: the replica core fed by its shell (journal, main store, sockets, timers).
+///
+/// One task owns the core and carries out each output in the order it prescribes; the journal's
+/// writer thread, the store's thread, the sockets and the tick timer feed it inputs through
+/// `inputs`. `run()` serves until its task is cancelled, then stops cleanly: no new work,
+/// in-flight appends made durable, the store checkpointed, connections closed.
+public final class BrickServer: Sendable {
+    public let configuration: BrickVolfileConfiguration
+    let replica: ReplicaConfiguration
+    let journal: Journal
+    let stateDirectory: HardStateDirectory
+    let storeWorker: StoreWorker
+    let server: WireServer
+    let peers: PeerLinks
+    let clients = ClientRequests()
+    let logger: Logger
+    let tickInterval: Duration
+    let inputs: AsyncStream<ReplicaInput>.Continuation
+    let inputStream: AsyncStream<ReplicaInput>
+    let afterPersist: AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>.Continuation
+    let afterPersistStream: AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>
+    /// The core as the last step left it, for `status` (taken by the core task only).
+    let startingCore: Mutex<ReplicaCore?>
+    let status: Mutex<BrickStatus>
+
+    /// The port clients and peers reach this brick on.
+    public var port: Int { server.port }
+
+    /// Opens the brick (journal recovery, store, replica state) and starts listening.
+    public static func open(_ configuration: BrickVolfileConfiguration, logger: Logger) async throws -> BrickServer {
+        var logger = logger
+        logger[metadataKey: "repl.replica"] = "\(configuration.replicaID)"
+        let store = try Self.openStore(configuration.brickPath)
+        var journalConfiguration = JournalConfiguration(directory: configuration.journal.logPath, volumeID: configuration.volumeID)
+        journalConfiguration.segmentBytes = configuration.journal.segmentBytes
+        journalConfiguration.compression = configuration.journal.compression == .lz4
+        let journal = try Journal.open(journalConfiguration)
+        if let torn = journal.recoveryReport.tornTail {
+            logger.warning("journal tail was torn and cut", metadata: ["journal.segment": "\(torn.segment)", "journal.offset": "\(torn.offset)"])
+        }
+        let hardState = try HardStateFile.load(in: store.state) ?? HardState(term: journal.lastPosition.term)
+        var replica = ReplicaConfiguration(
+            volumeID: configuration.volumeID, id: configuration.replicaID,
+            members: (configuration.peers.map(\.replicaID) + [configuration.replicaID]).sorted())
+        replica.electionTicks = configuration.timing.electionTicks
+        replica.heartbeatTicks = configuration.timing.heartbeatTicks
+        let core = try Self.restoreCore(replica, hardState: hardState, journal: journal, applied: store.appliedThrough)
+
+        let (inputStream, inputs) = AsyncStream.makeStream(of: ReplicaInput.self)
+        let (afterPersistStream, afterPersist) = AsyncStream.makeStream(of: (index: JournalIndex, messages: [PeerEnvelope]).self)
+        guard let secret = VolumeSecret(bytes: configuration.authSecret) else {
+            throw JBRError(.EINVAL, "auth.secret is shorter than \(VolumeSecret.minimumBytes) bytes")
+        }
+        let identity = WireIdentity(
+            credentials: WireCredentials(volumeID: configuration.volumeID, secret: secret),
+            role: .peer(configuration.replicaID), name: "\(configuration.volumeName)-\(configuration.replicaID)")
+        let filter = try AddressFilter(allow: configuration.authAllow.joined(separator: ","))
+        let server = try await WireServer.bind(
+            host: configuration.listenHost, port: configuration.listenPort, identity: identity, addressFilter: filter, logger: logger)
+        let peers = PeerLinks(
+            peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity, logger: logger)
+        let storeWorker = StoreWorker(store: store, logger: logger) { inputs.yield($0) }
+        logger.info("brick open", metadata: [
+            "repl.term": "\(hardState.term)", "repl.last": "\(journal.lastPosition)", "repl.applied": "\(store.appliedThrough)",
+            "wire.port": "\(server.port)",
+        ])
+        return BrickServer(
+            configuration: configuration, replica: replica, journal: journal, stateDirectory: HardStateDirectory(store.state), storeWorker: storeWorker,
+            server: server, peers: peers, logger: logger, tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
+            inputs: (inputs, inputStream), afterPersist: (afterPersist, afterPersistStream), core: core)
+    }
+
+    private init(
+        configuration: BrickVolfileConfiguration, replica: ReplicaConfiguration, journal: Journal, stateDirectory: HardStateDirectory,
+        storeWorker: StoreWorker, server: WireServer, peers: PeerLinks, logger: Logger, tickInterval: Duration,
+        inputs: (AsyncStream<ReplicaInput>.Continuation, AsyncStream<ReplicaInput>),
+        afterPersist: (AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>.Continuation, AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>),
+        core: ReplicaCore
+    ) {
+        self.configuration = configuration
+        self.replica = replica
+        self.journal = journal
+        self.stateDirectory = stateDirectory
+        self.storeWorker = storeWorker
+        self.server = server
+        self.peers = peers
+        self.logger = logger
+        self.tickInterval = tickInterval
+        (self.inputs, self.inputStream) = inputs
+        (self.afterPersist, self.afterPersistStream) = afterPersist
+        self.startingCore = Mutex(core)
+        self.status = Mutex(Self.status(of: core, journalBytes: UInt64(journal.diskBytes)))
+    }
+
+    /// Opens the brick's store, creating the brick directory and store on first start.
+    static func openStore(_ brick: String) throws -> MainStore {
+        do {
+            return try MainStore.open(brick: brick)
+        } catch let failure where failure.error.code == .ENOENT {
+            try FileManager.default.createDirectory(atPath: brick, withIntermediateDirectories: true)
+            return try MainStore.create(brick: brick)
+        }
+    }
+
+    /// The core as the journal and store left it: entries after the applied mark are handed back.
+    static func restoreCore(_ replica: ReplicaConfiguration, hardState: HardState, journal: Journal, applied: LogPosition) throws -> ReplicaCore {
+        let last = journal.lastPosition
+        guard applied.index <= last.index else {
+            throw JBRError(.EIO, "the store has applied through \(applied), beyond the journal's end \(last)")
+        }
+        let records = applied.index < last.index ? try journal.records(from: applied.index.next, through: last.index) : []
+        let recent = try records.compactMap(JournalEntries.entry(from:))
+        let table = journal.termTable
+        return ReplicaCore(
+            configuration: replica, hardState: hardState.term >= last.term ? hardState : HardState(term: last.term), last: last,
+            termStarts: table.starts.map { ($0.term, $0.firstIndex) }, floor: table.trimmedThrough, applied: applied.index,
+            recent: recent, seed: UInt64.random(in: 0...UInt64.max))
+    }
+
+    static func status(of core: ReplicaCore, journalBytes: UInt64) -> BrickStatus {
+        BrickStatus(
+            replicaID: core.configuration.id, role: core.role.name, term: core.term, leader: core.leader, last: core.lastPosition,
+            persisted: core.persistedPosition, commit: core.commitIndex, applied: core.appliedIndex, journalBytes: journalBytes)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import JBRCore
+import Logging
+import NIOPosix
+
+/// The main store's one thread: applies committed entries in order, serves reads between them,
+/// checkpoints now and then. The store is not thread-safe and its calls block on the disk, so
+/// they run here, off the event loops and the cooperative pool.
+final class StoreWorker: @unchecked Sendable {
+    private let store: MainStore
+    private let pool = NIOThreadPool(numberOfThreads: 1)
+    private let logger: Logger
+    /// Results go back to the core through this.
+    private let report: @Sendable (ReplicaInput) -> Void
+    // Touched only on the worker thread.
+    private var lastCheckpoint = ContinuousClock.now
+    private var appliedSinceCheckpoint: LogPosition?
+
+    /// How often applied work is made durable and the mark advanced.
+    static let checkpointInterval = Duration.seconds(1)
+
+    init(store: MainStore, logger: Logger, report: @escaping @Sendable (ReplicaInput) -> Void) {
+        self.store = store
+        self.logger = logger
+        self.report = report
+        pool.start()
+    }
+
+    var appliedThrough: LogPosition { store.appliedThrough }
+
+    /// Applies `entries` in order (after everything submitted before), reporting each.
+    func apply(_ entries: [LogEntry]) {
+        pool.submit { [self] state in
+            guard case .active = state else { return }
+            for entry in entries { applyRetrying(entry) }
+            checkpointIfDue(force: false)
+        }
+    }
+
+    /// Runs `operation` against the store after everything submitted before.
+    func read(_ operation: ReadOperation, completion: @escaping @Sendable (OperationResult) -> Void) {
+        pool.submit { [self] state in
+            guard case .active = state else { return completion(.failure(JBRError(.shuttingDown, "brick stopping"))) }
+            do throws(StoreFailure) {
+                completion(try store.read(operation))
+            } catch {
+                completion(.failure(error.error))
+            }
+        }
+    }
+
+    /// Checkpoints what was applied and stops the thread.
+    func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            pool.submit { [self] _ in
+                checkpointIfDue(force: true)
+                continuation.resume()
+            }
+        }
+        try? await pool.shutdownGracefully()
+    }
+
+    /// A disk failure (a full disk) must not be acknowledged or skipped: the entry is retried
+    /// until it applies, and the brick says why it is stuck.
+    private func applyRetrying(_ entry: LogEntry) {
+        var delay = 0.05
+        while true {
+            do {
+                var result: OperationResult?
+                if case let .operation(operation) = entry.payload {
+                    switch try store.apply(operation, at: entry.position) {
+                    case let .applied(outcome): result = outcome
+                    case .alreadyApplied: result = nil
+                    }
+                }
+                appliedSinceCheckpoint = entry.position
+                report(.applied(index: entry.position.index, result: result))
+                return
+            } catch {
+                logger.error("cannot apply committed entry; retrying", metadata: ["repl.position": "\(entry.position)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 2)
+            }
+        }
+    }
+
+    private func checkpointIfDue(force: Bool) {
+        guard let position = appliedSinceCheckpoint, force || ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval else { return }
+        do {
+            try store.checkpoint(through: position)
+            appliedSinceCheckpoint = nil
+            lastCheckpoint = ContinuousClock.now
+        } catch {
+            logger.error("checkpoint failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import JBRClient
+import JBRCore
+import Logging
+
+/// A 3-brick volume of real `jbr-server` processes on loopback, for tests: volgen with ports the
+/// OS hands out, the processes started and (always) stopped, a client, helpers to kill and
+/// restart bricks. Bricks and logs live in a temporary folder removed at the end.
+final class ProcessVolume: @unchecked Sendable {
+    let root: String
+    let ports: [Int]
+    let brickVolfiles: [String]
+    let clientVolfile: String
+    var processes: [Process?]
+    let client: VolumeClient
+
+    /// The directory holding the built executables (next to the test bundle).
+    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: binaries + "/jbr-server") }
+
+    /// Runs `body` with a fresh volume, stopping every process and removing every file after it,
+    /// whatever happens.
+    static func with<Result>(_ body: (ProcessVolume) async throws -> Result) async throws -> Result {
+        let volume = try ProcessVolume()
+        do {
+            try volume.startAll()
+            let result = try await body(volume)
+            await volume.teardown()
+            return result
+        } catch {
+            await volume.teardown()
+            throw error
+        }
+    }
+
+    private init() throws {
+        let root = NSTemporaryDirectory() + "jbr-processes-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let ports = try (0..<3).map { _ in try Self.freePort() }
+        let bricks = ports.enumerated().map { "127.0.0.1:\($1):\(root)/b\($0 + 1)" }
+        try Self.run(Self.binaries + "/jbr-server", ["volgen", "test", "replica", "3"] + bricks + ["--out", root + "/vol"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: root + "/vol").sorted()
+        brickVolfiles = (1...3).map { number in root + "/vol/" + files.first { $0.hasSuffix("-b\(number).vol") }! }
+        clientVolfile = root + "/vol/test.tcp-fuse.vol"
+        self.root = root
+        self.ports = ports
+        processes = [nil, nil, nil]
+        var logger = Logger(label: "test-client")
+        logger.logLevel = .critical
+        client = try VolumeClient(
+            configuration: ClientVolfileConfiguration(graph: VolfileParser.parse(String(contentsOfFile: clientVolfile, encoding: .utf8))),
+            defaultTimeout: .seconds(8), logger: logger)
+    }
+
+    func brickPath(_ number: Int) -> String { "\(root)/b\(number + 1)" }
+
+    func startAll() throws { for number in 0..<3 { try start(number) } }
+
+    func start(_ number: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaries + "/jbr-server")
+        process.arguments = ["--volfile", brickVolfiles[number], "--log-level", "info"]
+        let log = root + "/log\(number + 1).txt"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes[number] = process
+    }
+
+    /// kill -9.
+    func kill(_ number: Int) {
+        guard let process = processes[number] else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        processes[number] = nil
+    }
+
+    /// The brick that leads, waiting (bounded) until exactly one does.
+    func leader(within timeout: Duration = .seconds(20)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let leaders = await client.status(timeout: .seconds(1)).enumerated().compactMap { number, entry in
+                (try? entry.status.get())?.role == "leader" ? number : nil
+            }
+            if leaders.count == 1 { return leaders[0] }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw JBRError(.timedOut, "no single leader within \(timeout); logs in \(root)")
+    }
+
+    func teardown() async {
+        await client.close()
+        for process in processes.compactMap({ $0 }) where process.isRunning {
+            process.terminate()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        for process in processes.compactMap({ $0 }) {
+            while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        }
+        processes = [nil, nil, nil]
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// A port the OS considers free right now (bound to port 0, then released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw JBRError(.EIO, "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw JBRError(.EIO, "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import JBRClient
+import JBRCore
+import Testing
+
+/// Real processes on loopback: three `jbr-server`s and a client, with kill -9.
+@Suite(.serialized, .enabled(if: ProcessVolume.available, "needs the built jbr-server next to the tests"))
+struct VolumeProcessTests {
+    @Test func aWrittenFileIsIdenticalOnAllThreeStores() async throws {
+        try await ProcessVolume.with { volume in
+            _ = try await volume.leader()
+            let data = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 * 31) }
+            try await volume.client.makeDirectory("/dir")
+            try await volume.client.writeFile("/dir/file", data: data)
+            #expect(try await volume.client.readFile("/dir/file") == data)
+            // Applied on every brick (followers apply as commit news reaches them).
+            for number in 0..<3 {
+                let path = volume.brickPath(number) + "/dir/file"
+                var stored: [UInt8]?
+                for _ in 0..<100 {
+                    stored = FileManager.default.contents(atPath: path).map(Array.init)
+                    if stored == data { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(stored == data, "brick \(number + 1)")
+            }
+        }
+    }
+
+    @Test func killingTheLeaderMidStreamLosesNoAcknowledgedWriteAndAppliesNothingTwice() async throws {
+        try await ProcessVolume.with { volume in
+            let leader = try await volume.leader()
+            try await volume.client.writeFile("/log", data: [])
+            let file = try await volume.client.attributes(of: "/log")
+            // Each write puts its own 8 bytes at its own offset: a lost or doubled write shows.
+            var acknowledged = 0
+            for number in 0..<60 {
+                if number == 20 { volume.kill(leader) }
+                var bytes = [UInt8](repeating: 0, count: 8)
+                withUnsafeBytes(of: UInt64(number).littleEndian) { bytes = Array($0) }
+                _ = try await volume.client.write(.write(gfid: file.gfid, offset: UInt64(number * 8), data: .init(bytes: bytes)), timeout: .seconds(20))
+                acknowledged += 1
+            }
+            #expect(acknowledged == 60)
+            let contents = try await volume.client.readFile("/log")
+            #expect(contents.count == 480)
+            for number in 0..<60 {
+                let value = contents[(number * 8)..<(number * 8 + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                #expect(value == UInt64(number), "write \(number)")
+            }
+            // The killed brick comes back from its journal and catches up.
+            try volume.start(leader)
+            var caughtUp = false
+            for _ in 0..<200 {
+                let statuses = await volume.client.status(timeout: .seconds(1)).compactMap { try? $0.status.get() }
+                if statuses.count == 3, Set(statuses.map(\.applied)).count == 1 { caughtUp = true; break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(caughtUp)
+            #expect(FileManager.default.contents(atPath: volume.brickPath(leader) + "/log").map(Array.init) == contents)
+        }
+    }
+
+    @Test func withTwoBricksDownWritesFailWithNoQuorumThenRecover() async throws {
+        try await ProcessVolume.with { volume in
+            let leader = try await volume.leader()
+            try await volume.client.makeDirectory("/before")
+            let others = (0..<3).filter { $0 != leader }
+            for number in others { volume.kill(number) }
+            let start = ContinuousClock.now
+            await #expect {
+                try await volume.client.makeDirectory("/during", permissions: 0o755)
+            } throws: { error in
+                guard let error = error as? JBRError else { return false }
+                return [.noQuorum, .notLeader, .timedOut, .connectionClosed].contains(error.code)
+            }
+            #expect(ContinuousClock.now - start < .seconds(45), "failed in bounded time")
+            try volume.start(others[0])
+            _ = try await volume.leader(within: .seconds(30))
+            try await volume.client.makeDirectory("/after")
+            #expect(try await volume.client.attributes(of: "/after").type == .directory)
+        }
+    }
+}
