@@ -52,7 +52,9 @@ stop:
 		rm -f "$$pidfile"; \
 	done
 
+# Builds every product first: the process tests run the real jbr-server next to the tests.
 test: deps
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -22,6 +22,7 @@ final class ProcessVolume: @unchecked Sendable {
     /// Runs `body` with a fresh volume, stopping every process and removing every file after it,
     /// whatever happens.
     static func with<Result>(_ body: (ProcessVolume) async throws -> Result) async throws -> Result {
+        guard available else { throw JBRError(.ENOENT, "jbr-server is not built at \(binaries)") }
         let volume = try ProcessVolume()
         do {
             try volume.startAll()

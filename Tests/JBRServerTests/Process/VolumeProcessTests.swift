@@ -4,8 +4,13 @@ import JBRCore
 import Testing
 
 /// Real processes on loopback: three `jbr-server`s and a client, with kill -9.
-@Suite(.serialized, .enabled(if: ProcessVolume.available, "needs the built jbr-server next to the tests"))
+@Suite(.serialized)
 struct VolumeProcessTests {
+    /// Not skipped when the binary is missing: a process test that never runs proves nothing.
+    @Test func theServerBinaryIsBuilt() {
+        #expect(ProcessVolume.available, "jbr-server is not built next to the tests: run `swift build` first (`make test` does)")
+    }
+
     @Test func aWrittenFileIsIdenticalOnAllThreeStores() async throws {
         try await ProcessVolume.with { volume in
             _ = try await volume.leader()
