@@ -162,7 +162,3 @@ enum DiskSyncBaseline {
         return latencies[latencies.count / 2]
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -172,7 +172,3 @@ enum BenchmarkBodies {
         return Array(body.prefix(bytes))
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
