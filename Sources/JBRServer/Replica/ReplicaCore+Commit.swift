@@ -53,8 +53,8 @@ extension ReplicaCore {
         precondition(index <= log.applyQueued, "applied \(index) that was never handed out (queued through \(log.applyQueued))")
         let entry = log.entry(at: index)
         log.applied = index
-        if let request = entry?.request, let result {
-            sessions.record(request, result: result)
+        if let request = entry?.request {
+            sessions.recordApplied(request, result: result)
         }
         if case var .leader(state) = role {
             for token in state.writers.removeValue(forKey: index) ?? [] {

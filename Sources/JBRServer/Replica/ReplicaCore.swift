@@ -72,9 +72,10 @@ public struct ReplicaCore: Sendable {
     ///     record (its trim floor).
     ///   - applied: the main store's applied-through index; `recent` are the journal's entries
     ///     after it (all of them, in order).
+    ///   - sessions: the request results persisted with the store's checkpoint at `applied`.
     public init(
         configuration: ReplicaConfiguration, hardState: HardState, last: LogPosition, termStarts: [(Term, JournalIndex)],
-        floor: LogPosition = .zero, applied: JournalIndex = .zero, recent: [LogEntry] = [], seed: UInt64
+        floor: LogPosition = .zero, applied: JournalIndex = .zero, recent: [LogEntry] = [], sessions: SessionTable? = nil, seed: UInt64
     ) {
         configuration.validate()
         precondition(hardState.term >= last.term, "persisted term \(hardState.term) below the journal's last term \(last.term)")
@@ -82,7 +83,7 @@ public struct ReplicaCore: Sendable {
         self.hardState = hardState
         self.role = .follower(leader: nil)
         self.log = ReplicaLog(last: last, termStarts: termStarts, floor: floor, applied: applied, recent: recent)
-        self.sessions = SessionTable(limit: configuration.resultsPerClient)
+        self.sessions = sessions ?? SessionTable(limit: configuration.resultsPerClient)
         self.rng = SplitMix64(seed: seed)
         self.randomizedElectionTimeout = configuration.electionTicks
         resetElectionTimeout()

@@ -52,7 +52,8 @@ public final class BrickServer: Sendable {
             members: (configuration.peers.map(\.replicaID) + [configuration.replicaID]).sorted())
         replica.electionTicks = configuration.timing.electionTicks
         replica.heartbeatTicks = configuration.timing.heartbeatTicks
-        let core = try Self.restoreCore(replica, hardState: hardState, journal: journal, applied: store.appliedThrough)
+        let sessions = try SessionsFile.load(in: store.state, limit: replica.resultsPerClient)
+        let core = try Self.restoreCore(replica, hardState: hardState, journal: journal, applied: store.appliedThrough, sessions: sessions)
 
         let (inputStream, inputs) = AsyncStream.makeStream(of: ReplicaInput.self)
         let (afterPersistStream, afterPersist) = AsyncStream.makeStream(of: (index: JournalIndex, messages: [PeerEnvelope]).self)
@@ -67,7 +68,7 @@ public final class BrickServer: Sendable {
             host: configuration.listenHost, port: configuration.listenPort, identity: identity, addressFilter: filter, logger: logger)
         let peers = PeerLinks(
             peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity, logger: logger)
-        let storeWorker = StoreWorker(store: store, logger: logger) { inputs.yield($0) }
+        let storeWorker = StoreWorker(store: store, sessions: sessions, logger: logger) { inputs.yield($0) }
         logger.info("brick open", metadata: [
             "repl.term": "\(hardState.term)", "repl.last": "\(journal.lastPosition)", "repl.applied": "\(store.appliedThrough)",
             "wire.port": "\(server.port)",
@@ -111,7 +112,7 @@ public final class BrickServer: Sendable {
     }
 
     /// The core as the journal and store left it: entries after the applied mark are handed back.
-    static func restoreCore(_ replica: ReplicaConfiguration, hardState: HardState, journal: Journal, applied: LogPosition) throws -> ReplicaCore {
+    static func restoreCore(_ replica: ReplicaConfiguration, hardState: HardState, journal: Journal, applied: LogPosition, sessions: SessionTable) throws -> ReplicaCore {
         let last = journal.lastPosition
         guard applied.index <= last.index else {
             throw JBRError(.EIO, "the store has applied through \(applied), beyond the journal's end \(last)")
@@ -122,7 +123,7 @@ public final class BrickServer: Sendable {
         return ReplicaCore(
             configuration: replica, hardState: hardState.term >= last.term ? hardState : HardState(term: last.term), last: last,
             termStarts: table.starts.map { ($0.term, $0.firstIndex) }, floor: table.trimmedThrough, applied: applied.index,
-            recent: recent, seed: UInt64.random(in: 0...UInt64.max))
+            recent: recent, sessions: sessions, seed: UInt64.random(in: 0...UInt64.max))
     }
 
     static func status(of core: ReplicaCore, journalBytes: UInt64) -> BrickStatus {

@@ -15,12 +15,15 @@ final class StoreWorker: @unchecked Sendable {
     // Touched only on the worker thread.
     private var lastCheckpoint = ContinuousClock.now
     private var appliedSinceCheckpoint: LogPosition?
+    /// The request results of what the store holds, persisted with each checkpoint.
+    private var sessions: SessionTable
 
     /// How often applied work is made durable and the mark advanced.
     static let checkpointInterval = Duration.seconds(1)
 
-    init(store: MainStore, logger: Logger, report: @escaping @Sendable (ReplicaInput) -> Void) {
+    init(store: MainStore, sessions: SessionTable, logger: Logger, report: @escaping @Sendable (ReplicaInput) -> Void) {
         self.store = store
+        self.sessions = sessions
         self.logger = logger
         self.report = report
         pool.start()
@@ -72,6 +75,7 @@ final class StoreWorker: @unchecked Sendable {
                     case let .applied(outcome): result = outcome
                     case .alreadyApplied: result = nil
                     }
+                    sessions.recordApplied(operation.request, result: result)
                 }
                 appliedSinceCheckpoint = entry.position
                 report(.applied(index: entry.position.index, result: result))
@@ -87,6 +91,9 @@ final class StoreWorker: @unchecked Sendable {
     private func checkpointIfDue(force: Bool) {
         guard let position = appliedSinceCheckpoint, force || ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval else { return }
         do {
+            // The results first: a crash between the two leaves them ahead of the mark, which
+            // replay tolerates; the other way round, retries could run twice.
+            try SessionsFile.persist(sessions, in: store.state)
             try store.checkpoint(through: position)
             appliedSinceCheckpoint = nil
             lastCheckpoint = ContinuousClock.now

@@ -13,6 +13,8 @@ struct ReplicaSetHarness {
         /// What the store applied, in order, and how often each request was applied.
         var applied: [LogEntry] = []
         var applications: [RequestID: Int] = [:]
+        /// What the store worker persists with its checkpoints (here: everything applied).
+        var sessions = SessionTable(limit: 1024)
         var up = true
     }
 
@@ -39,14 +41,15 @@ struct ReplicaSetHarness {
         for id in members { nodes[id] = Node(core: makeCore(id, hardState: HardState(), journal: [], appliedThrough: .zero)) }
     }
 
-    func makeCore(_ id: ReplicaID, hardState: HardState, journal: [LogEntry], appliedThrough: JournalIndex) -> ReplicaCore {
+    func makeCore(_ id: ReplicaID, hardState: HardState, journal: [LogEntry], appliedThrough: JournalIndex, sessions: SessionTable? = nil) -> ReplicaCore {
         var configuration = ReplicaConfiguration(volumeID: Self.volume, id: id, members: members)
         configure(&configuration)
         var starts: [(Term, JournalIndex)] = []
         for entry in journal where starts.last?.0 != entry.position.term { starts.append((entry.position.term, entry.position.index)) }
         return ReplicaCore(
             configuration: configuration, hardState: hardState, last: journal.last?.position ?? .zero, termStarts: starts,
-            applied: appliedThrough, recent: Array(journal.dropFirst(Int(appliedThrough.rawValue))), seed: seed &+ UInt64(id.rawValue) &* 7919)
+            applied: appliedThrough, recent: Array(journal.dropFirst(Int(appliedThrough.rawValue))), sessions: sessions,
+            seed: seed &+ UInt64(id.rawValue) &* 7919)
     }
 
     // MARK: Driving
@@ -98,6 +101,7 @@ struct ReplicaSetHarness {
         if let request = entry.request {
             nodes[id]!.applications[request, default: 0] += 1
             result = .success(.written(byteCount: UInt32(entry.position.index.rawValue), attributes: Self.attributes))
+            nodes[id]!.sessions.recordApplied(request, result: result)
         }
         step(id, .applied(index: entry.position.index, result: result))
     }
@@ -189,7 +193,8 @@ struct ReplicaSetHarness {
     /// Restarts a node from its journal, hard state and store.
     mutating func restart(_ id: ReplicaID) {
         let node = nodes[id]!
-        nodes[id]!.core = makeCore(id, hardState: node.hardState, journal: node.journal, appliedThrough: JournalIndex(UInt64(node.applied.count)))
+        nodes[id]!.core = makeCore(
+            id, hardState: node.hardState, journal: node.journal, appliedThrough: JournalIndex(UInt64(node.applied.count)), sessions: node.sessions)
         nodes[id]!.up = true
     }
 
