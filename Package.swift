@@ -10,6 +10,9 @@ let nioEmbedded: Target.Dependency = .product(name: "NIOEmbedded", package: "swi
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "jbr",
@@ -24,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -43,11 +48,11 @@ let package = Package(
         .target(name: "Wire", dependencies: ["JBRCore", nioCore, nioPosix, crypto, logging]),
         .target(name: "Journal", dependencies: ["JBRCore", "CLZ4", nioCore]),
         .target(name: "Reconcile", dependencies: ["JBRCore", "Journal", "Wire"]),
-        .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", nioCore, logging]),
+        .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", nioCore, nioPosix, nioHTTP1, logging, metrics]),
         .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging]),
         .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
 
-        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRCore", argumentParser, logging]),
+        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRCore", argumentParser, logging, metrics, prometheus]),
         .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser, logging]),
         .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
 

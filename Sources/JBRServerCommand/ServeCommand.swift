@@ -3,6 +3,8 @@ import Foundation
 import JBRCore
 import JBRServer
 import Logging
+import Metrics
+import Prometheus
 
 /// `jbr-server --volfile FILE`: serves one brick until SIGTERM or SIGINT, then stops cleanly.
 struct ServeCommand: AsyncParsableCommand {
@@ -34,8 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("cannot read \(volfile): \(error.localizedDescription)")
         }
         let configuration = try BrickVolfileConfiguration(graph: try VolfileParser.parse(text))
-        let server = try await BrickServer.open(configuration, logger: logger)
-        print("jbr-server: brick \(configuration.replicaID) of volume \(configuration.volumeName) listening on \(configuration.listenHost):\(server.port)")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let server = try await BrickServer.open(configuration, metricsExport: { registry.emitToBuffer() }, logger: logger)
+        print("jbr-server: brick \(configuration.replicaID) of volume \(configuration.volumeName) listening on \(configuration.listenHost):\(server.port)"
+              + (server.metricsPort.map { ", metrics on http://\(configuration.listenHost):\($0)/metrics" } ?? ""))
         let serving = Task { try await server.run() }
         let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)

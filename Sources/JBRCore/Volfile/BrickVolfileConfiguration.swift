@@ -32,6 +32,8 @@ public struct BrickVolfileConfiguration: Hashable, Sendable {
     public var replicaSet: Int
     public var listenHost: String
     public var listenPort: Int
+    /// Where the brick serves Prometheus metrics, if anywhere.
+    public var metricsPort: Int?
     /// The other bricks of the set, in the order listed; `replicaCount - 1` of them.
     public var peers: [Peer]
     public var journal: JournalVolfileOptions
@@ -73,6 +75,10 @@ public struct BrickVolfileConfiguration: Hashable, Sendable {
         try server.requireTCPTransport()
         listenPort = try server.port(VolfileKey.listenPort)
         listenHost = try server.string(VolfileKey.bindAddress)
+        if server.options[VolfileKey.metricsPort] != nil {
+            let port = try server.integer(VolfileKey.metricsPort, in: 0...65535)
+            metricsPort = port == 0 ? nil : port
+        }
         authSecret = try server.secret(VolfileKey.authSecret)
         authAllow = try Self.allowPatterns(server, brickPath: brickPath)
     }

@@ -47,6 +47,8 @@ public enum VolfileKey {
     // protocol/server
     public static let listenPort = "transport.socket.listen-port"
     public static let bindAddress = "transport.socket.bind-address"
+    /// The brick's Prometheus endpoint (HTTP, `GET /metrics`); absent or 0: none.
+    public static let metricsPort = "metrics.listen-port"
     /// Also on the client's `cluster/distribute`: the volume's shared secret, 64 hex digits.
     public static let authSecret = "auth.secret"
     public static let authAllow = "auth.allow"

@@ -36,12 +36,19 @@ struct VolgenPlan {
                 (VolfileKey.transportType, "tcp"),
                 (VolfileKey.listenPort, "\(brick.port)"),
                 (VolfileKey.bindAddress, brick.host),
+                (VolfileKey.metricsPort, "\(Self.metricsPort(forBrickPort: brick.port))"),
                 (VolfileKey.authSecret, secret),
                 (VolfileKey.authAllow, "*"),
                 (VolfileKey.authAddressAllow(brickPath: brick.path), "*"),
             ],
             [replica.name])
         return graph([posix, journal] + clients + [replica, server])
+    }
+
+    /// The metrics port volgen gives a brick: its port + 10000 (or − 10000 near the top of the
+    /// range), so bricks on one host never share one. Edit the volfile to choose another.
+    static func metricsPort(forBrickPort port: Int) -> Int {
+        port + 10000 <= 65535 ? port + 10000 : port - 10000
     }
 
     /// The client graph: `NAME-client-K` for every brick, `NAME-replicate-S` (jbrc) per replica

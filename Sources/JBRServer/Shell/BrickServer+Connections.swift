@@ -52,11 +52,13 @@ extension BrickServer {
             case .clientWrite:
                 let request = try ClientRequest(from: &body)
                 try body.expectFullyRead()
+                metrics.writes.increment()
                 let token = clients.register(.init(connection: connection, frame: frame, read: nil))
                 inputs.yield(.clientWrite(request, token: token, now: Self.wallClock()))
             case .clientRead:
                 let request = try ReadRequest(from: &body)
                 try body.expectFullyRead()
+                metrics.reads.increment()
                 let token = clients.register(.init(connection: connection, frame: frame, read: request.operation))
                 inputs.yield(.clientRead(token: token))
             case .status:

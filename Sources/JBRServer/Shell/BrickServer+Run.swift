@@ -30,6 +30,7 @@ extension BrickServer {
         peers.finish()
         _ = clients.failAll(JBRError(.shuttingDown, "brick \(replica.id) is stopping"))
         await server.close()
+        await metricsEndpoint?.close()
         await journal.close()
         await storeWorker.shutdown()
         logger.info("brick stopped")
@@ -56,11 +57,15 @@ extension BrickServer {
             try await carryOut(output)
             let snapshot = Self.status(of: core, journalBytes: UInt64(journal.diskBytes))
             status.withLock { $0 = snapshot }
+            metrics.record(snapshot, journal: journal.statistics)
         }
     }
 
     private func carryOut(_ output: ReplicaOutput) async throws {
-        for event in output.events { log(event) }
+        for event in output.events {
+            log(event)
+            metrics.record(event)
+        }
         if let hardState = output.hardState {
             try HardStateFile.persist(hardState, in: stateDirectory.descriptor)
         }
@@ -115,6 +120,10 @@ extension BrickServer {
 
     private func deliver(_ answer: ClientAnswer, to token: ClientToken) {
         guard let waiting = clients.take(token) else { return }
+        let elapsed = ContinuousClock.now - waiting.received
+        (waiting.read == nil ? metrics.writeDuration : metrics.readDuration).recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        if case .result(.failure) = answer { metrics.failures.increment() }
         switch answer {
         case let .result(result):
             Task { try? await waiting.connection.reply(to: waiting.frame, type: .clientReply, body: ClientRequests.encode(result)) }

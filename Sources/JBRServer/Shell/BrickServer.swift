@@ -30,12 +30,19 @@ public final class BrickServer: Sendable {
     /// The core as the last step left it, for `status` (taken by the core task only).
     let startingCore: Mutex<ReplicaCore?>
     let status: Mutex<BrickStatus>
+    let metrics: BrickMetrics
+    let metricsEndpoint: MetricsEndpoint?
 
     /// The port clients and peers reach this brick on.
     public var port: Int { server.port }
 
     /// Opens the brick (journal recovery, store, replica state) and starts listening.
-    public static func open(_ configuration: BrickVolfileConfiguration, logger: Logger) async throws -> BrickServer {
+    ///
+    /// - Parameter metricsExport: renders the process's metrics as Prometheus text; with the
+    ///   volfile's `metrics.listen-port`, the brick serves it at `GET /metrics`.
+    public static func open(
+        _ configuration: BrickVolfileConfiguration, metricsExport: (@Sendable () -> [UInt8])? = nil, logger: Logger
+    ) async throws -> BrickServer {
         var logger = logger
         logger[metadataKey: "repl.replica"] = "\(configuration.replicaID)"
         let store = try Self.openStore(configuration.brickPath)
@@ -69,6 +76,15 @@ public final class BrickServer: Sendable {
         let peers = PeerLinks(
             peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity, logger: logger)
         let storeWorker = StoreWorker(store: store, sessions: sessions, logger: logger) { inputs.yield($0) }
+        var endpoint: MetricsEndpoint?
+        if let port = configuration.metricsPort, let metricsExport {
+            do {
+                endpoint = try await MetricsEndpoint.bind(host: configuration.listenHost, port: port, export: metricsExport)
+            } catch {
+                // Metrics are not worth refusing to serve data over.
+                logger.warning("metrics endpoint unavailable", metadata: ["metrics.port": "\(port)", "error": "\(error)"])
+            }
+        }
         logger.info("brick open", metadata: [
             "repl.term": "\(hardState.term)", "repl.last": "\(journal.lastPosition)", "repl.applied": "\(store.appliedThrough)",
             "wire.port": "\(server.port)",
@@ -76,7 +92,7 @@ public final class BrickServer: Sendable {
         return BrickServer(
             configuration: configuration, replica: replica, journal: journal, stateDirectory: HardStateDirectory(store.state), storeWorker: storeWorker,
             server: server, peers: peers, logger: logger, tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
-            inputs: (inputs, inputStream), afterPersist: (afterPersist, afterPersistStream), core: core)
+            inputs: (inputs, inputStream), afterPersist: (afterPersist, afterPersistStream), core: core, metricsEndpoint: endpoint)
     }
 
     private init(
@@ -84,7 +100,7 @@ public final class BrickServer: Sendable {
         storeWorker: StoreWorker, server: WireServer, peers: PeerLinks, logger: Logger, tickInterval: Duration,
         inputs: (AsyncStream<ReplicaInput>.Continuation, AsyncStream<ReplicaInput>),
         afterPersist: (AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>.Continuation, AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>),
-        core: ReplicaCore
+        core: ReplicaCore, metricsEndpoint: MetricsEndpoint?
     ) {
         self.configuration = configuration
         self.replica = replica
@@ -99,7 +115,12 @@ public final class BrickServer: Sendable {
         (self.afterPersist, self.afterPersistStream) = afterPersist
         self.startingCore = Mutex(core)
         self.status = Mutex(Self.status(of: core, journalBytes: UInt64(journal.diskBytes)))
+        self.metrics = BrickMetrics(replica: replica.id)
+        self.metricsEndpoint = metricsEndpoint
     }
+
+    /// Where the brick serves metrics, if it does.
+    public var metricsPort: Int? { metricsEndpoint?.port }
 
     /// Opens the brick's store, creating the brick directory and store on first start.
     static func openStore(_ brick: String) throws -> MainStore {

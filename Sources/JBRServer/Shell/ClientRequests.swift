@@ -11,6 +11,7 @@ final class ClientRequests: Sendable {
         var frame: Frame
         /// For reads: what to run against the store once the core says it may.
         var read: ReadOperation?
+        var received = ContinuousClock.now
     }
 
     private let state = Mutex<(next: UInt64, waiting: [ClientToken: Waiting])>((1, [:]))
