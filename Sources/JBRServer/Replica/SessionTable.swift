@@ -8,7 +8,7 @@ import NIOCore
 /// brick starts with the results of everything its store already holds.
 public struct SessionTable: Sendable, Equatable {
     /// Per client: results by sequence, the newest `limit` kept.
-    private var clients: [ClientID: [UInt64: OperationResult]] = [:]
+    private var clients: [ClientID: ClientResults] = [:]
     /// Per client: the highest sequence whose result was evicted; anything at or below it is a
     /// retry too old to answer.
     private var forgottenThrough: [ClientID: UInt64] = [:]
@@ -29,19 +29,16 @@ public struct SessionTable: Sendable, Equatable {
         JBRError(.EIO, "the request was applied before a brick restarted and its result was not kept; look the object up"))
 
     func lookup(_ request: RequestID) -> Lookup {
-        if let result = clients[request.client]?[request.sequence] { return .done(result) }
+        if let result = clients[request.client]?.results[request.sequence] { return .done(result) }
         if let forgotten = forgottenThrough[request.client], request.sequence <= forgotten { return .forgotten }
         return .unknown
     }
 
+    /// In place and O(1): this runs for every applied request.
     public mutating func record(_ request: RequestID, result: OperationResult) {
-        var results = clients[request.client, default: [:]]
-        results[request.sequence] = result
-        if results.count > limit, let oldest = results.keys.min() {
-            results[oldest] = nil
-            forgottenThrough[request.client] = max(forgottenThrough[request.client] ?? 0, oldest)
+        if let evicted = clients[request.client, default: ClientResults()].record(request.sequence, result, limit: limit) {
+            forgottenThrough[request.client] = max(forgottenThrough[request.client] ?? 0, evicted)
         }
-        clients[request.client] = results
     }
 
     /// Records an applied request whose result is unknown (a replay found its effect in place),
@@ -53,6 +50,30 @@ public struct SessionTable: Sendable, Equatable {
             record(request, result: Self.resultNotKept)
         }
     }
+}
+
+/// One client's remembered results, evicted oldest first.
+struct ClientResults: Sendable, Equatable {
+    var results: [UInt64: OperationResult] = [:]
+    /// Sequences in the order first recorded; `order[head...]` are the ones still kept.
+    private var order: [UInt64] = []
+    private var head = 0
+
+    /// Records a result; returns the sequence evicted to stay within `limit`, if any.
+    mutating func record(_ sequence: UInt64, _ result: OperationResult, limit: Int) -> UInt64? {
+        if results.updateValue(result, forKey: sequence) == nil { order.append(sequence) }
+        guard results.count > limit else { return nil }
+        let oldest = order[head]
+        head += 1
+        results[oldest] = nil
+        if head > limit {
+            order.removeFirst(head)
+            head = 0
+        }
+        return oldest
+    }
+
+    static func == (a: ClientResults, b: ClientResults) -> Bool { a.results == b.results }
 }
 
 extension SessionTable {
@@ -78,7 +99,7 @@ extension SessionTable {
             for id in ids {
                 buffer.write(id)
                 buffer.writeLittleEndian(table.forgottenThrough[id] ?? 0)
-                let results = (table.clients[id] ?? [:]).sorted { $0.key < $1.key }
+                let results = (table.clients[id]?.results ?? [:]).sorted { $0.key < $1.key }
                 buffer.writeLittleEndian(UInt32(results.count))
                 for (sequence, result) in results {
                     buffer.writeLittleEndian(sequence)
@@ -96,12 +117,12 @@ extension SessionTable {
                 let forgotten = try buffer.readLittleEndian(UInt64.self, field: "forgotten through")
                 if forgotten > 0 { table.forgottenThrough[id] = forgotten }
                 let results = try buffer.readLength(limit: 1 << 24, field: "session results")
-                var byClient: [UInt64: OperationResult] = [:]
+                var byClient = ClientResults()
                 for _ in 0..<results {
                     let sequence = try buffer.readLittleEndian(UInt64.self, field: "sequence")
-                    byClient[sequence] = try OperationResult(from: &buffer)
+                    _ = byClient.record(sequence, try OperationResult(from: &buffer), limit: Int.max)
                 }
-                if !byClient.isEmpty { table.clients[id] = byClient }
+                if results > 0 { table.clients[id] = byClient }
             }
             self.table = table
         }
