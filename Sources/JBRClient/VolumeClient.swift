@@ -107,7 +107,9 @@ public final class VolumeClient: Sendable {
                 default:
                     if case let .failure(error) = result { throw error }
                 }
-            } catch let error as JBRError where !Self.isTransient(error.code) && error.code != .notLeader && !error.code.isReplication {
+            } catch let error as JBRError where !Self.isTransient(error.code) && error.code != .notLeader {
+                // The operation's own answer (ENOENT, EEXIST …), or a refusal no retry cures
+                // (authentication failed, wrong volume, a frame too large).
                 throw error
             } catch {
                 // The brick is unreachable or went away: try the next one.

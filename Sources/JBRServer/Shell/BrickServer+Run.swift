@@ -6,12 +6,14 @@ import NIOCore
 import Wire
 
 extension BrickServer {
-    /// Serves until the calling task is cancelled, then shuts down cleanly.
+    /// Serves until the calling task is cancelled, then shuts down cleanly. A failure the brick
+    /// cannot serve through (its journal cannot write) also shuts it down, loudly, and is thrown.
     public func run() async throws {
+        var failure: (any Error)?
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.runCore() }
-                group.addTask { await self.runAfterPersist() }
+                group.addTask { try await self.runAfterPersist() }
                 group.addTask { await self.peers.run() }
                 group.addTask { await self.acceptConnections() }
                 group.addTask { try await self.runTicks() }
@@ -20,8 +22,12 @@ extension BrickServer {
                 group.cancelAll()
             }
         } catch is CancellationError {
+        } catch {
+            logger.critical("brick stopping on a failure", metadata: ["error": "\(error)"])
+            failure = error
         }
         await shutdown()
+        if let failure { throw failure }
     }
 
     private func shutdown() async {
@@ -90,16 +96,12 @@ extension BrickServer {
 
     /// Sends acknowledgements and votes once everything before them is durable, then tells the
     /// core how far the journal is durable. One queue, so they leave in order.
-    private func runAfterPersist() async {
+    /// A journal that cannot write ends the brick: it must not acknowledge what is not durable.
+    private func runAfterPersist() async throws {
         for await (index, messages) in afterPersistStream {
             // A truncation may have cut below `index` meanwhile: wait for what is still there.
             let target = min(index, journal.lastPosition.index)
-            do {
-                if target > .zero { try await journal.waitUntilDurable(target) }
-            } catch {
-                logger.critical("journal write failed; this brick stops acknowledging", metadata: ["error": "\(error)"])
-                return
-            }
+            if target > .zero { try await journal.waitUntilDurable(target) }
             for message in messages { peers.send(message) }
             inputs.yield(.persisted(through: journal.durablePosition))
         }
