@@ -95,9 +95,13 @@ extension ReplicaCore {
             let leader: ReplicaID? = if case .append = message.message { message.from } else { nil }
             becomeFollower(term: message.term, leader: leader)
         } else if message.term < hardState.term {
-            // Stale: say so explicitly, never silence (architecture rule 1).
-            if case .staleTerm = message.message { return }
-            output.sendNow.append(envelope(to: message.from, .staleTerm))
+            // A stale request gets an explicit answer, never silence (architecture rule 1). A
+            // stale response is dropped: answering it would hand our term to a replica that
+            // refused a disruptive candidate inside its lease, and disrupt it after all.
+            switch message.message {
+            case .append, .vote: output.sendNow.append(envelope(to: message.from, .staleTerm))
+            default: output.events.append(.droppedMessage(from: message.from, reason: "\(message.message.name) of stale term \(message.term)"))
+            }
             return
         }
         switch message.message {

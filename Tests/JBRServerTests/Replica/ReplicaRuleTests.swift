@@ -112,6 +112,14 @@ import Testing
         #expect(foreign.events.contains { if case .droppedMessage = $0 { return true } else { return false } })
     }
 
+    @Test func staleResponsesAreDroppedNotAnswered() {
+        var core = Self.follower(terms: [1], currentTerm: 5)
+        let output = core.step(.peer(PeerEnvelope(volumeID: Self.volume, from: Self.leaderID, to: Self.followerID, term: Term(4),
+                                                  message: .voteResponse(granted: false))))
+        #expect(output.sendNow.isEmpty && output.sendAfterPersist.isEmpty, "no staleTerm bounced back at a response")
+        #expect(core.term == Term(5))
+    }
+
     @Test func votesGoOnlyToUpToDateCandidatesOncePerTerm() {
         var core = Self.follower(terms: [1, 2, 2], currentTerm: 2)
         func ask(_ from: UInt32, term: UInt64, last: (UInt64, UInt64)) -> Bool? {
