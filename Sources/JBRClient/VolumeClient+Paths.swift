@@ -40,31 +40,75 @@ extension VolumeClient {
 
     /// Creates (or truncates) `path` and writes `data` into it, 1 MiB per operation.
     public func writeFile(_ path: String, data: [UInt8], permissions: UInt16 = 0o644, owner: Owner = Owner(uid: 0, gid: 0)) async throws {
+        let file = try await openFile(path, permissions: permissions, owner: owner)
+        _ = try await write(.truncate(gfid: file.gfid, size: 0))
+        try await write(data, toFile: file.gfid, at: 0)
+    }
+
+    /// The regular file at `path`, created first if the name is free (an existing file is kept
+    /// as it is; any other kind of object is an error).
+    public func openFile(_ path: String, permissions: UInt16 = 0o644, owner: Owner = Owner(uid: 0, gid: 0)) async throws -> FileAttributes {
         let location = try await location(of: path)
         guard case let .attributes(file) = try await write(.create(location, gfid: .null, permissions: permissions, owner: owner, exclusive: false)) else {
             throw JBRError(.EIO, "create answered with something other than attributes")
         }
-        _ = try await write(.truncate(gfid: file.gfid, size: 0))
-        var offset = 0
-        while offset < data.count {
-            let end = min(data.count, offset + (1 << 20))
-            _ = try await write(.write(gfid: file.gfid, offset: UInt64(offset), data: ByteBuffer(bytes: data[offset..<end])))
-            offset = end
+        return file
+    }
+
+    /// Writes `data` into file `gfid` from `offset`, 1 MiB per operation.
+    public func write(_ data: some Collection<UInt8>, toFile gfid: GFID, at offset: UInt64) async throws {
+        let bytes = Array(data)
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + Self.chunkBytes)
+            _ = try await write(.write(gfid: gfid, offset: offset + UInt64(start), data: ByteBuffer(bytes: bytes[start..<end])))
+            start = end
         }
     }
 
     /// The whole contents of the file at `path`, read 1 MiB per operation.
     public func readFile(_ path: String) async throws -> [UInt8] {
+        var contents: [UInt8] = []
+        try await readFile(path) { contents += $0.readableBytesView }
+        return contents
+    }
+
+    /// Reads the file at `path` from the start to its end, 1 MiB per operation, handing each
+    /// chunk to `consume` in order; `consume` may throw to stop.
+    public func readFile(_ path: String, into consume: (ByteBuffer) throws -> Void) async throws {
         let file = try await attributes(of: path)
         guard file.type == .regular else { throw JBRError(file.type == .directory ? .EISDIR : .EINVAL, "\(path) is not a regular file") }
-        var contents: [UInt8] = []
+        var offset: UInt64 = 0
         while true {
-            guard case let .data(chunk, endOfFile) = try await read(.read(gfid: file.gfid, offset: UInt64(contents.count), length: 1 << 20)) else {
+            guard case let .data(chunk, endOfFile) = try await read(.read(gfid: file.gfid, offset: offset, length: UInt32(Self.chunkBytes))) else {
                 throw JBRError(.EIO, "read answered with something other than data")
             }
-            contents += chunk.readableBytesView
-            if endOfFile || chunk.readableBytes == 0 { return contents }
+            try consume(chunk)
+            offset += UInt64(chunk.readableBytes)
+            if endOfFile || chunk.readableBytes == 0 { return }
         }
+    }
+
+    /// Sets the size of the file at `path`, cutting or zero-extending it.
+    @discardableResult
+    public func truncate(_ path: String, size: UInt64) async throws -> FileAttributes {
+        let file = try await attributes(of: path)
+        guard file.type == .regular else { throw JBRError(file.type == .directory ? .EISDIR : .EINVAL, "\(path) is not a regular file") }
+        guard case let .attributes(attributes) = try await write(.truncate(gfid: file.gfid, size: size)) else {
+            throw JBRError(.EIO, "truncate answered with something other than attributes")
+        }
+        return attributes
+    }
+
+    /// Sets the permission bits (mode & 0o7777) of the object at `path`.
+    @discardableResult
+    public func setPermissions(_ path: String, _ permissions: UInt16) async throws -> FileAttributes {
+        guard permissions <= 0o7777 else { throw JBRError(.EINVAL, "mode \(String(permissions, radix: 8)) is not within 0...7777") }
+        let object = try await attributes(of: path)
+        guard case let .attributes(attributes) = try await write(.setattr(gfid: object.gfid, SetAttributes(permissions: permissions))) else {
+            throw JBRError(.EIO, "setattr answered with something other than attributes")
+        }
+        return attributes
     }
 
     /// Every entry of the directory at `path`, with attributes.
@@ -81,6 +125,9 @@ extension VolumeClient {
             cookie = page.nextCookie
         }
     }
+
+    /// Bytes per read or write operation of the path helpers.
+    static let chunkBytes = 1 << 20
 
     static func components(_ path: String) throws -> [FileName] {
         try path.split(separator: "/").map { try FileName(String($0)) }

@@ -11,7 +11,7 @@ struct MkdirCommand: AsyncParsableCommand {
     @Argument(help: "Path in the volume.") var path: String
 
     func run() async throws {
-        _ = try await withClient(volume) { client in
+        _ = try await withClient(volume, about: path) { client in
             guard parents else { return try await client.makeDirectory(path) }
             var prefix = ""
             for component in path.split(separator: "/") {
@@ -36,7 +36,7 @@ struct PutCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: local) else { throw ValidationError("cannot read \(local)") }
-        try await withClient(volume) { try await $0.writeFile(path, data: Array(data)) }
+        try await withClient(volume, about: path) { try await $0.writeFile(path, data: Array(data)) }
     }
 }
 
@@ -47,7 +47,7 @@ struct CatCommand: AsyncParsableCommand {
     @Argument(help: "Path in the volume.") var path: String
 
     func run() async throws {
-        let contents = try await withClient(volume) { try await $0.readFile(path) }
+        let contents = try await withClient(volume, about: path) { try await $0.readFile(path) }
         FileHandle.standardOutput.write(Data(contents))
     }
 }
@@ -60,7 +60,7 @@ struct LsCommand: AsyncParsableCommand {
     @Argument(help: "Path in the volume.") var path = "/"
 
     func run() async throws {
-        let entries = try await withClient(volume) { try await $0.list(path) }
+        let entries = try await withClient(volume, about: path) { try await $0.list(path) }
         for entry in entries.sorted(by: { $0.name < $1.name }) {
             guard long else { print(entry.name); continue }
             let attributes = entry.attributes

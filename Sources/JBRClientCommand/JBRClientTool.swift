@@ -9,7 +9,11 @@ struct JBRClientTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jbr-client",
         abstract: "Client of a JBR volume.",
-        subcommands: [StatusCommand.self, MkdirCommand.self, PutCommand.self, CatCommand.self, LsCommand.self, BenchCommand.self])
+        subcommands: [
+            StatusCommand.self, MkdirCommand.self, PutCommand.self, GetCommand.self, CatCommand.self, WriteCommand.self, TruncateCommand.self,
+            LsCommand.self, StatCommand.self, RmCommand.self, RmdirCommand.self, MvCommand.self, LnCommand.self, ChmodCommand.self,
+            SetfattrCommand.self, GetfattrCommand.self, BenchCommand.self,
+        ])
 
     @OptionGroup var volume: VolumeOptions
 }
@@ -38,8 +42,9 @@ struct VolumeOptions: ParsableArguments {
     var deadline: Duration { .milliseconds(Int64(timeout * 1000)) }
 }
 
-/// Runs `body` with a client and closes it whatever happens.
-func withClient<Result>(_ options: VolumeOptions, _ body: (VolumeClient) async throws -> Result) async throws -> Result {
+/// Runs `body` with a client and closes it whatever happens. With a `subject` (the path the
+/// command is about), a failure of `body` is reported as `FailureReport` says.
+func withClient<Result>(_ options: VolumeOptions, about subject: String? = nil, _ body: (VolumeClient) async throws -> Result) async throws -> Result {
     let client = try options.client()
     do {
         let result = try await body(client)
@@ -47,6 +52,7 @@ func withClient<Result>(_ options: VolumeOptions, _ body: (VolumeClient) async t
         return result
     } catch {
         await client.close()
-        throw error
+        guard let subject, !(error is ValidationError), !(error is ExitCode) else { throw error }
+        throw FailureReport.fail(subject: subject, error: error)
     }
 }
