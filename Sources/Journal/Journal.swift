@@ -1,5 +1,6 @@
 import Foundation
 import JBRCore
+import NIOCore
 
 /// The per-brick journal: checksummed, lz4-compressed records in segment files, appended in
 /// index order and made durable by group commit (one write and one `fdatasync` for every record
@@ -109,6 +110,10 @@ public final class Journal: @unchecked Sendable {
 
     /// Prepares a body with this journal's compression setting.
     public func prepare(_ type: RecordType, body: [UInt8]) -> PreparedBody {
+        PreparedBody(type: type, body: body, compress: configuration.compression)
+    }
+
+    public func prepare(_ type: RecordType, body: ByteBuffer) -> PreparedBody {
         PreparedBody(type: type, body: body, compress: configuration.compression)
     }
 

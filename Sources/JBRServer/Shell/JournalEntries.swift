@@ -16,7 +16,7 @@ enum JournalEntries {
             type = .termStart
             start.encode(to: &buffer)
         }
-        return (journal.prepare(type, body: Array(buffer.readableBytesView)), entry.position)
+        return (journal.prepare(type, body: buffer), entry.position)
     }
 
     /// The entry a record holds. Records of other types (configuration, geo cursors) are not log

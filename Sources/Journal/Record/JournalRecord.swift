@@ -1,3 +1,4 @@
+import NIOCore
 import JBRCore
 
 /// One record as appenders give it and readers get it back: its position, its type and its
@@ -35,23 +36,30 @@ public struct PreparedBody: Sendable {
 
     /// Precondition: `body` is at most `JournalLimits.maxBodyBytes` (callers check limits first).
     public init(type: RecordType, body: [UInt8], compress: Bool = true) {
-        precondition(body.count <= JournalLimits.maxBodyBytes, "record body of \(body.count) bytes over the limit")
+        self = body.withUnsafeBytes { PreparedBody(type: type, bytes: $0, compress: compress) }
+    }
+
+    /// The same from a buffer's readable bytes, without an intermediate array.
+    public init(type: RecordType, body: ByteBuffer, compress: Bool = true) {
+        self = body.withUnsafeReadableBytes { PreparedBody(type: type, bytes: $0, compress: compress) }
+    }
+
+    private init(type: RecordType, bytes source: UnsafeRawBufferPointer, compress: Bool) {
+        precondition(source.count <= JournalLimits.maxBodyBytes, "record body of \(source.count) bytes over the limit")
         self.type = type
-        self.originalLength = body.count
-        let buffer = RecordBuffer(capacity: RecordHeader.encodedSize + body.count)
+        self.originalLength = source.count
+        let buffer = RecordBuffer(capacity: RecordHeader.encodedSize + source.count)
         let room = UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[RecordHeader.encodedSize...])
-        let compressed = body.withUnsafeBytes { source -> Int? in
-            // Compressed output must be smaller than the body, or it is stored raw.
-            guard compress, source.count >= Self.minimumCompressibleBytes, Self.sampleCompresses(source, scratch: room) else { return nil }
-            return LZ4Block.compress(source, into: UnsafeMutableRawBufferPointer(rebasing: room[..<(source.count - 1)]))
-        }
+        // Compressed output must be smaller than the body, or it is stored raw.
+        let compressed = compress && source.count >= Self.minimumCompressibleBytes && Self.sampleCompresses(source, scratch: room)
+            ? LZ4Block.compress(source, into: UnsafeMutableRawBufferPointer(rebasing: room[..<(source.count - 1)])) : nil
         if let compressed {
             self.codec = .lz4
             buffer.count = RecordHeader.encodedSize + compressed
         } else {
             self.codec = .raw
-            body.withUnsafeBytes { room.copyMemory(from: $0) }
-            buffer.count = RecordHeader.encodedSize + body.count
+            if !source.isEmpty { room.copyMemory(from: source) }
+            buffer.count = RecordHeader.encodedSize + source.count
         }
         self.buffer = buffer
         self.checksum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer.bytes[RecordHeader.encodedSize..<buffer.count]))
