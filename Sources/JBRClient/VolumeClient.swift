@@ -15,6 +15,10 @@ public final class VolumeClient: Sendable {
     let logger: Logger
     /// How long an operation may take, retries included, unless the call says otherwise.
     public let defaultTimeout: Duration
+    /// How long one attempt waits for a brick before trying again (elsewhere, if it fails over).
+    /// A paused leader keeps its connections open; without this a client would wait on it for
+    /// the whole deadline. Retrying an attempt still in flight is safe: the request id is the same.
+    public let attemptTimeout: Duration
     private let nextSequence = Atomic<UInt64>(1)
     private let state = Mutex<(leader: Int?, connections: [Int: WireConnection])>((nil, [:]))
 
@@ -23,7 +27,7 @@ public final class VolumeClient: Sendable {
 
     public init(
         configuration: ClientVolfileConfiguration, name: String = "jbr-client", defaultTimeout: Duration = .seconds(30),
-        logger: Logger = Logger(label: "jbr-client")
+        attemptTimeout: Duration = .seconds(3), logger: Logger = Logger(label: "jbr-client")
     ) throws {
         guard let secret = VolumeSecret(bytes: configuration.authSecret) else {
             throw JBRError(.EINVAL, "auth.secret is shorter than \(VolumeSecret.minimumBytes) bytes")
@@ -37,6 +41,7 @@ public final class VolumeClient: Sendable {
         self.clientID = ClientID.random(using: &generator)
         self.logger = logger
         self.defaultTimeout = defaultTimeout
+        self.attemptTimeout = attemptTimeout
     }
 
     /// Runs a modifying operation exactly once, however often it must be retried.
@@ -89,7 +94,7 @@ public final class VolumeClient: Sendable {
             do {
                 let connection = try await connection(to: target)
                 let remaining = deadline - ContinuousClock.now
-                var reply = try await connection.call(type, body: body, timeout: min(remaining, .seconds(10))).body
+                var reply = try await connection.call(type, body: body, timeout: min(remaining, attemptTimeout)).body
                 let result = try ClientReply(from: &reply).result
                 switch result {
                 case let .success(reply):

@@ -51,7 +51,7 @@ final class ProcessVolume: @unchecked Sendable {
         logger.logLevel = .critical
         client = try VolumeClient(
             configuration: ClientVolfileConfiguration(graph: VolfileParser.parse(String(contentsOfFile: clientVolfile, encoding: .utf8))),
-            defaultTimeout: .seconds(8), logger: logger)
+            defaultTimeout: .seconds(8), attemptTimeout: .seconds(1), logger: logger)
     }
 
     func brickPath(_ number: Int) -> String { "\(root)/b\(number + 1)" }
@@ -70,6 +70,18 @@ final class ProcessVolume: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         processes[number] = process
+    }
+
+    /// SIGSTOP: the brick freezes with its connections open (a paused leader).
+    func pause(_ number: Int) {
+        guard let process = processes[number] else { return }
+        Foundation.kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// SIGCONT.
+    func resume(_ number: Int) {
+        guard let process = processes[number] else { return }
+        Foundation.kill(process.processIdentifier, SIGCONT)
     }
 
     /// kill -9.
@@ -96,6 +108,7 @@ final class ProcessVolume: @unchecked Sendable {
     func teardown() async {
         await client.close()
         for process in processes.compactMap({ $0 }) where process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGCONT)  // a paused brick cannot act on SIGTERM
             process.terminate()
         }
         let deadline = Date().addingTimeInterval(10)

@@ -66,6 +66,29 @@ struct VolumeProcessTests {
         }
     }
 
+    /// Renames are not idempotent: one applied twice fails (its source is gone). A paused leader
+    /// makes the client time out and retry elsewhere with the same request id; every rename must
+    /// still succeed exactly once.
+    @Test func renamesRetriedAcrossAPausedLeaderApplyOnce() async throws {
+        try await ProcessVolume.with { volume in
+            let leader = try await volume.leader()
+            try await volume.client.writeFile("/a", data: Array("payload".utf8))
+            var name = "/a"
+            for step in 0..<30 {
+                if step == 10 { volume.pause(leader) }
+                let next = step % 2 == 0 ? "/b" : "/a"
+                let source = try await volume.client.location(of: name)
+                let file = try await volume.client.attributes(of: name)
+                _ = try await volume.client.write(.rename(gfid: file.gfid, from: source, to: try await volume.client.location(of: next), noReplace: true), timeout: .seconds(20))
+                name = next
+            }
+            volume.resume(leader)
+            #expect(try await volume.client.readFile(name) == Array("payload".utf8))
+            let other = name == "/a" ? "/b" : "/a"
+            await #expect(throws: JBRError.self) { try await volume.client.attributes(of: other) }
+        }
+    }
+
     @Test func withTwoBricksDownWritesFailWithNoQuorumThenRecover() async throws {
         try await ProcessVolume.with { volume in
             let leader = try await volume.leader()
