@@ -20,6 +20,10 @@ struct BrickMetrics: Sendable {
     let journalBytes: Gauge
     let journalSyncs: Gauge
     let journalRecords: Gauge
+    /// From the local append to the commit index passing the entry.
+    let commitDuration: Timer
+    /// The main store's apply of one entry.
+    let applyDuration: Timer
 
     init(replica: ReplicaID) {
         let dimensions = [("replica", "\(replica.rawValue)")]
@@ -37,6 +41,8 @@ struct BrickMetrics: Sendable {
         journalBytes = Gauge(label: "jbr_journal_bytes", dimensions: dimensions)
         journalSyncs = Gauge(label: "jbr_journal_fsyncs", dimensions: dimensions)
         journalRecords = Gauge(label: "jbr_journal_records_written", dimensions: dimensions)
+        commitDuration = Timer(label: "jbr_repl_commit_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+        applyDuration = Timer(label: "jbr_store_apply_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
     }
 
     func record(_ status: BrickStatus, journal: JournalStatistics) {

@@ -58,8 +58,10 @@ extension BrickServer {
     /// Owns the core: steps it and carries out each output in the order `ReplicaOutput` says.
     private func runCore() async throws {
         guard var core = startingCore.withLock({ $0.take() }) else { return }
+        var appendedAt = CommitTimer()
         for await input in inputStream {
             let output = core.step(input)
+            appendedAt.note(output, metrics: metrics)
             try await carryOut(output)
             let snapshot = Self.status(of: core, journalBytes: UInt64(journal.diskBytes))
             status.withLock { $0 = snapshot }
@@ -146,6 +148,22 @@ extension BrickServer {
         case let .steppedDown(term, reason): logger.info("stepped down", metadata: ["repl.term": "\(term)", "reason": "\(reason)"])
         case let .droppedMessage(from, reason): logger.warning("dropped a peer message", metadata: ["repl.peer": "\(from)", "reason": "\(reason)"])
         case let .writeRefused(code): logger.debug("write refused", metadata: ["code": "\(code)"])
+        }
+    }
+}
+
+/// When each entry was appended here, until it commits: the commit-latency metric.
+struct CommitTimer {
+    private var pending: [(index: JournalIndex, at: ContinuousClock.Instant)] = []
+
+    mutating func note(_ output: ReplicaOutput, metrics: BrickMetrics) {
+        let now = ContinuousClock.now
+        if let cut = output.truncateAfter { pending.removeAll { $0.index > cut } }
+        for entry in output.append { pending.append((entry.position.index, now)) }
+        guard let committed = output.committed else { return }
+        while let first = pending.first, first.index <= committed {
+            metrics.commitDuration.recordNanoseconds(Int64((now - first.at).seconds * 1e9))
+            pending.removeFirst()
         }
     }
 }

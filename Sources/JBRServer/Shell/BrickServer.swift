@@ -75,7 +75,8 @@ public final class BrickServer: Sendable {
             host: configuration.listenHost, port: configuration.listenPort, identity: identity, addressFilter: filter, logger: logger)
         let peers = PeerLinks(
             peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity, logger: logger)
-        let storeWorker = StoreWorker(store: store, sessions: sessions, logger: logger) { inputs.yield($0) }
+        let metrics = BrickMetrics(replica: configuration.replicaID)
+        let storeWorker = StoreWorker(store: store, sessions: sessions, logger: logger, applyDuration: metrics.applyDuration) { inputs.yield($0) }
         var endpoint: MetricsEndpoint?
         if let port = configuration.metricsPort, let metricsExport {
             do {
@@ -92,7 +93,8 @@ public final class BrickServer: Sendable {
         return BrickServer(
             configuration: configuration, replica: replica, journal: journal, stateDirectory: HardStateDirectory(store.state), storeWorker: storeWorker,
             server: server, peers: peers, logger: logger, tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
-            inputs: (inputs, inputStream), afterPersist: (afterPersist, afterPersistStream), core: core, metricsEndpoint: endpoint)
+            inputs: (inputs, inputStream), afterPersist: (afterPersist, afterPersistStream), core: core, metrics: metrics,
+            metricsEndpoint: endpoint)
     }
 
     private init(
@@ -100,7 +102,7 @@ public final class BrickServer: Sendable {
         storeWorker: StoreWorker, server: WireServer, peers: PeerLinks, logger: Logger, tickInterval: Duration,
         inputs: (AsyncStream<ReplicaInput>.Continuation, AsyncStream<ReplicaInput>),
         afterPersist: (AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>.Continuation, AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>),
-        core: ReplicaCore, metricsEndpoint: MetricsEndpoint?
+        core: ReplicaCore, metrics: BrickMetrics, metricsEndpoint: MetricsEndpoint?
     ) {
         self.configuration = configuration
         self.replica = replica
@@ -115,7 +117,7 @@ public final class BrickServer: Sendable {
         (self.afterPersist, self.afterPersistStream) = afterPersist
         self.startingCore = Mutex(core)
         self.status = Mutex(Self.status(of: core, journalBytes: UInt64(journal.diskBytes)))
-        self.metrics = BrickMetrics(replica: replica.id)
+        self.metrics = metrics
         self.metricsEndpoint = metricsEndpoint
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JBRCore
 import Logging
+import Metrics
 import NIOPosix
 
 /// The main store's one thread: applies committed entries in order, serves reads between them,
@@ -21,7 +22,10 @@ final class StoreWorker: @unchecked Sendable {
     /// How often applied work is made durable and the mark advanced.
     static let checkpointInterval = Duration.seconds(1)
 
-    init(store: MainStore, sessions: SessionTable, logger: Logger, report: @escaping @Sendable (ReplicaInput) -> Void) {
+    private let applyDuration: Timer
+
+    init(store: MainStore, sessions: SessionTable, logger: Logger, applyDuration: Timer, report: @escaping @Sendable (ReplicaInput) -> Void) {
+        self.applyDuration = applyDuration
         self.store = store
         self.sessions = sessions
         self.logger = logger
@@ -70,6 +74,8 @@ final class StoreWorker: @unchecked Sendable {
         while true {
             do {
                 var result: OperationResult?
+                let began = ContinuousClock.now
+                defer { applyDuration.recordNanoseconds(Int64((ContinuousClock.now - began).seconds * 1e9)) }
                 if case let .operation(operation) = entry.payload {
                     switch try store.apply(operation, at: entry.position) {
                     case let .applied(outcome): result = outcome
