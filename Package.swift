@@ -56,9 +56,11 @@ let package = Package(
         .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser, logging]),
         .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
 
+        // Helpers shared by test targets (a tmpfs to fill); not part of any product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JBRCoreTests", dependencies: ["JBRCore", nioCore]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "JBRCore", nioCore, nioPosix, nioEmbedded, nioTestUtils, logging]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore"]),
-        .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Journal", "JBRCore", nioCore, logging]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore", "TestSupport"]),
+        .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Journal", "JBRCore", "TestSupport", nioCore, logging]),
     ]
 )

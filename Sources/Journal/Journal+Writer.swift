@@ -97,11 +97,11 @@ extension Journal {
     /// Makes a synced piece visible to readers and wakes the waiters it covers.
     private func publishDurable(_ records: ArraySlice<Pending>, offsets: [UInt64], bytes: Int, in segment: Segment) {
         let last = records.last!.position
-        let termChanged = records.contains { $0.position.term != state.durablePosition.term }
         condition.lock()
         segment.offsets.append(contentsOf: offsets)
         segment.endOffset += bytes
-        let termChangedSinceDurable = records.first!.position.term != state.durablePosition.term || termChanged
+        // Terms only rise, so the piece began a term exactly when its last term is new.
+        let termChanged = last.term != state.durablePosition.term
         state.durablePosition = last
         state.statistics.recordsWritten += records.count
         state.statistics.logicalBytes += records.reduce(0) { $0 + $1.body.originalLength }
@@ -118,7 +118,7 @@ extension Journal {
         for waiter in woken { waiter.continuation.resume() }
         // A new term is rare; record its boundary durably (recovery rebuilds it from the
         // records if this write is lost, so it is done after the waiters are free).
-        if termChangedSinceDurable { try? terms.persist(in: configuration.directory) }
+        if termChanged { try? terms.persist(in: configuration.directory) }
     }
 
     /// Opens the next segment: the spare renamed into place, or a new file if none is ready.

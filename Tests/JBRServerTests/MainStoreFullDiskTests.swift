@@ -2,54 +2,13 @@ import Foundation
 import JBRCore
 import NIOCore
 import Testing
+import TestSupport
 @testable import JBRServer
 
-/// A small tmpfs the test mounts itself, so "disk full" is the kernel's own ENOSPC.
-final class MainStoreTmpfs: @unchecked Sendable {
-    let path: String
-
-    init?(options: String) {
-        guard let path = try? MainStoreFixture.makeTemporaryDirectory(under: NSTemporaryDirectory()) else { return nil }
-        self.path = path
-        guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]) else {
-            try? FileManager.default.removeItem(atPath: path)
-            return nil
-        }
-    }
-
-    deinit {
-        _ = Self.run("/bin/umount", ["-l", path])
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// Mounting needs root (and a kernel that allows it here).
-    static let canMount: Bool = MainStoreTmpfs(options: "size=1m") != nil
-
-    /// Fills the file system with `ballast` files of `chunk` bytes until it is full.
-    func fill(chunk: Int = 64 << 10) -> [String] {
-        var files: [String] = []
-        while FileManager.default.createFile(atPath: path + "/ballast-\(files.count)", contents: Data(count: chunk)) {
-            files.append(path + "/ballast-\(files.count)")
-        }
-        try? FileManager.default.removeItem(atPath: path + "/ballast-\(files.count)")
-        return files
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
-}
-
-@Suite(.enabled(if: MainStoreTmpfs.canMount, "needs root to mount a small tmpfs"))
+@Suite(.enabled(if: SmallFileSystem.canMount, "needs root to mount a small tmpfs"))
 struct MainStoreFullDiskTests {
     @Test func aFullDiskStopsWritesWithENOSPCAndTheStoreReplaysCleanlyOnceThereIsRoom() throws {
-        let disk = try #require(MainStoreTmpfs(options: "size=2m"))
+        let disk = try #require(SmallFileSystem(options: "size=2m"))
         let fixture = try MainStoreFixture(under: disk.path)
         try fixture.makeFile(testGFID(1), "big")
         try fixture.store.checkpoint(through: LogPosition(term: Term(1), index: JournalIndex(1)))
@@ -86,7 +45,7 @@ struct MainStoreFullDiskTests {
     }
 
     @Test func runningOutOfInodesStopsCreatesWithoutLeavingHalfMadeObjects() throws {
-        let disk = try #require(MainStoreTmpfs(options: "size=4m,nr_inodes=64"))
+        let disk = try #require(SmallFileSystem(options: "size=4m,nr_inodes=64"))
         let fixture = try MainStoreFixture(under: disk.path)
         var failure: StoreFailure?
         var made = 0
@@ -107,7 +66,7 @@ struct MainStoreFullDiskTests {
     }
 
     @Test func aCheckpointOnAFullDiskFailsAndLeavesTheOldMark() throws {
-        let disk = try #require(MainStoreTmpfs(options: "size=1m"))
+        let disk = try #require(SmallFileSystem(options: "size=1m"))
         let fixture = try MainStoreFixture(under: disk.path)
         try fixture.makeFile(testGFID(1), "f")
         try fixture.store.checkpoint(through: LogPosition(term: Term(1), index: JournalIndex(1)))

@@ -1,32 +1,8 @@
 import Foundation
 import JBRCore
 import Testing
+import TestSupport
 @testable import Journal
-
-/// A small tmpfs the test mounts itself, so "disk full" is real ENOSPC from the kernel.
-final class SmallFileSystem: @unchecked Sendable {
-    let directory = TemporaryDirectory("full-disk")
-    var path: String { directory.path }
-
-    init?(bytes: Int) {
-        guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", directory.path]) else { return nil }
-    }
-
-    deinit { _ = Self.run("/bin/umount", ["-l", directory.path]) }
-
-    /// Mounting needs root (and a kernel that allows it here).
-    static let canMount: Bool = SmallFileSystem(bytes: 1 << 20) != nil
-
-    private static func run(_ tool: String, _ arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
-}
 
 @Suite(.enabled(if: SmallFileSystem.canMount, "needs root to mount a small tmpfs"))
 struct JournalFullDiskTests {
