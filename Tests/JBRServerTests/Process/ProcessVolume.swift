@@ -2,6 +2,7 @@ import Foundation
 import JBRClient
 import JBRCore
 import Logging
+import Synchronization
 
 /// A 3-brick volume of real `jbr-server` processes on loopback, for tests: volgen with ports the
 /// OS hands out, the processes started and (always) stopped, a client, helpers to kill and
@@ -30,8 +31,19 @@ final class ProcessVolume: @unchecked Sendable {
             await volume.teardown()
             return result
         } catch {
+            volume.printLogTails()
             await volume.teardown()
             throw error
+        }
+    }
+
+    /// The last lines of every brick's log on standard error: the folder is removed at
+    /// teardown, and a failure in CI must still say what the bricks were doing.
+    func printLogTails(lines: Int = 40) {
+        for number in 0..<3 {
+            let text = (try? String(contentsOfFile: root + "/log\(number + 1).txt", encoding: .utf8)) ?? "(no log)"
+            let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+            FileHandle.standardError.write(Data("--- brick \(number + 1) log, last \(lines) lines ---\n\(tail)\n".utf8))
         }
     }
 
@@ -100,6 +112,11 @@ final class ProcessVolume: @unchecked Sendable {
                 (try? entry.status.get())?.role == "leader" ? number : nil
             }
             if leaders.count == 1 { return leaders[0] }
+            for (number, process) in processes.enumerated() {
+                if let process, !process.isRunning {
+                    throw JBRError(.EIO, "brick \(number + 1) exited with status \(process.terminationStatus) while waiting for a leader")
+                }
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw JBRError(.timedOut, "no single leader within \(timeout); logs in \(root)")
@@ -120,20 +137,31 @@ final class ProcessVolume: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// A port the OS considers free right now (bound to port 0, then released).
+    /// Brick ports handed out by this test process, never handed out twice.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A brick port that is free right now, and whose metrics port (volgen: +10000) is too. Both
+    /// lie below Linux's ephemeral range (32768 up), so no outgoing connection of any process
+    /// can take them between the probe and the brick's bind.
     static func freePort() throws -> Int {
+        for _ in 0..<1000 {
+            let port = Int.random(in: 10_000..<22_000)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            if canBind(port) && canBind(port + 10_000) { return port }
+        }
+        throw JBRError(.EIO, "no free port pair below the ephemeral range")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound else { throw JBRError(.EIO, "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func run(_ tool: String, _ arguments: [String]) throws {
