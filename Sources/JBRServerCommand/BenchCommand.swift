@@ -71,5 +71,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
         print("  MB/s             preallocated \(format(result.rawPreallocatedMBPerSecond))   appending \(format(result.rawAppendingMBPerSecond))   fdatasyncs/s \(format(result.rawSyncsPerSecond, 0))")
         let perRound = (result.perRound ?? [result]).map { format($0.ratioToRaw, 2) }.joined(separator: " ")
         print("journal stored MB/s / best raw MB/s = \(format(result.ratioToRaw, 2))   (rounds: \(perRound))")
+        let perRoundAppending = (result.perRound ?? [result]).map { format($0.ratioToAppendingRaw, 2) }.joined(separator: " ")
+        print("journal stored MB/s / appending raw MB/s = \(format(result.ratioToAppendingRaw, 2))   (rounds: \(perRoundAppending))")
     }
 }
