@@ -47,12 +47,12 @@ let package = Package(
         .target(name: "JBRCore", dependencies: [nioCore, "CISAL"]),
         .target(name: "Wire", dependencies: ["JBRCore", nioCore, nioPosix, crypto, logging]),
         .target(name: "Journal", dependencies: ["JBRCore", "CLZ4", nioCore]),
-        .target(name: "Reconcile", dependencies: ["JBRCore", "Journal", "Wire"]),
+        .target(name: "Reconcile", dependencies: ["JBRCore", "Journal", "Wire", nioCore]),
         .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", nioCore, nioPosix, nioHTTP1, logging, metrics]),
         .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging]),
         .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
 
-        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRCore", argumentParser, logging, metrics, prometheus]),
+        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRClient", "Reconcile", "Wire", "JBRCore", nioCore, argumentParser, logging, metrics, prometheus]),
         .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser, logging]),
         .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
 
@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(name: "JBRCoreTests", dependencies: ["JBRCore", nioCore]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "JBRCore", nioCore, nioPosix, nioEmbedded, nioTestUtils, logging]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore", "TestSupport"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "JBRCore", nioCore]),
         .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Journal", "JBRCore", "TestSupport", nioCore, logging]),
     ]
 )

@@ -61,12 +61,27 @@ public final class VolumeClient: Sendable {
 
     /// Each brick's status, or why it could not be asked.
     public func status(timeout: Duration = .seconds(3)) async -> [(brick: ClientVolfileConfiguration.Brick, status: Result<BrickStatus, any Error>)] {
-        var results: [(ClientVolfileConfiguration.Brick, Result<BrickStatus, any Error>)] = []
-        for (position, brick) in bricks.enumerated() {
+        await ask(.status, timeout: timeout).map { brick, reply in
+            (brick, reply.flatMap { body in
+                var body = body
+                return Result { try BrickStatus(from: &body) }
+            })
+        }
+    }
+
+    /// Sends `type` (an empty request) to every brick, one after another in the order given
+    /// (replica-id order by default), and returns each reply's body, or why the brick could not
+    /// answer. For questions asked of every brick: status, reconciliation reports.
+    public func ask(
+        _ type: MessageType, order: [ReplicaID]? = nil, timeout: Duration = .seconds(3)
+    ) async -> [(brick: ClientVolfileConfiguration.Brick, reply: Result<ByteBuffer, any Error>)] {
+        var results: [(ClientVolfileConfiguration.Brick, Result<ByteBuffer, any Error>)] = []
+        let positions = order.map { ids in ids.compactMap { id in bricks.firstIndex { $0.replicaID == id } } } ?? Array(bricks.indices)
+        for position in positions {
+            let brick = bricks[position]
             do {
                 let connection = try await connection(to: position)
-                var reply = try await connection.call(.status, timeout: timeout).body
-                results.append((brick, .success(try BrickStatus(from: &reply))))
+                results.append((brick, .success(try await connection.call(type, timeout: timeout).body)))
             } catch {
                 drop(position)
                 results.append((brick, .failure(error)))

@@ -49,10 +49,10 @@ public struct TermTable: Hashable, Sendable {
         return found
     }
 
-    /// Each term with its range, given the journal's last index.
+    /// Each term with its range, given the journal's last index (ranges end there at the latest).
     public func ranges(lastIndex: JournalIndex) -> [TermRange] {
         starts.enumerated().compactMap { offset, start in
-            let last = offset + 1 < starts.count ? starts[offset + 1].firstIndex.previous : lastIndex
+            let last = offset + 1 < starts.count ? Swift.min(starts[offset + 1].firstIndex.previous, lastIndex) : lastIndex
             return last >= start.firstIndex ? TermRange(term: start.term, first: start.firstIndex, last: last) : nil
         }
     }

@@ -99,3 +99,20 @@ public struct ClientVolfileConfiguration: Hashable, Sendable {
         return ReplicaSet(index: index, bricks: bricks)
     }
 }
+
+extension ClientVolfileConfiguration {
+    /// The replica set a brick volfile describes (the brick and its peers), seen as a client
+    /// would: for tools handed a brick's volfile that must reach every brick of its set.
+    public init(replicaSetOf brick: BrickVolfileConfiguration) {
+        // A brick bound to every address is reached on this machine's loopback.
+        let ownHost = ["0.0.0.0", "::"].contains(brick.listenHost) ? "127.0.0.1" : brick.listenHost
+        let members = [Brick(replicaID: brick.replicaID, host: ownHost, port: brick.listenPort, path: brick.brickPath,
+                             pingTimeoutSeconds: Self.defaultPingTimeoutSeconds)]
+            + brick.peers.map { Brick(replicaID: $0.replicaID, host: $0.host, port: $0.port, path: $0.path, pingTimeoutSeconds: Self.defaultPingTimeoutSeconds) }
+        volumeName = brick.volumeName
+        volumeID = brick.volumeID
+        authSecret = brick.authSecret
+        replicaCount = brick.replicaCount
+        replicaSets = [ReplicaSet(index: brick.replicaSet, bricks: members.sorted { $0.replicaID < $1.replicaID })]
+    }
+}

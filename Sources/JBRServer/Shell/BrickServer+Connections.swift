@@ -65,6 +65,10 @@ extension BrickServer {
                 var reply = ByteBuffer()
                 status.withLock { $0 }.encode(to: &reply)
                 try await connection.reply(to: frame, type: .statusReply, body: reply)
+            case .reconReport:
+                var reply = ByteBuffer()
+                reconciliationReport().encode(to: &reply)
+                try await connection.reply(to: frame, type: .reconReportReply, body: reply)
             default:
                 try await connection.reply(to: frame, error: JBRError(.protocolViolation, "a client sent \(frame.type)"))
             }

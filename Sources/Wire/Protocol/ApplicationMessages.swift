@@ -13,4 +13,8 @@ extension MessageType {
     /// Anyone → brick: empty; replied to with `statusReply` (a `BrickStatus`).
     public static let status = MessageType.application(23)
     public static let statusReply = MessageType.application(24)
+    /// Anyone → brick: empty; replied to with `reconReportReply` (a `ReplicaReport`: the
+    /// brick's terms, positions and trim point, what reconciliation plans from).
+    public static let reconReport = MessageType.application(25)
+    public static let reconReportReply = MessageType.application(26)
 }

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import JBRClient
+import JBRCore
+import Logging
+import NIOCore
+import Reconcile
+import Wire
+
+/// `jbr-server recon --volfile FILE --dry-run`: asks every brick of the replica set for its
+/// terms and positions and prints what reconciliation would do.
+struct ReconCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recon",
+        abstract: "Show each replica's terms and positions and the reconciliation plan.",
+        discussion: """
+            Contacts every brick of the replica set named by the volfile (a client volfile, or any brick's volfile), \
+            prints what each reports and the plan: which journal is authoritative, and for each replica what to \
+            truncate, replay or resync. With --dry-run nothing is changed. Exit status: 0 when the replicas agree, \
+            3 when the plan has work to do or some replica did not answer, 4 when the reports contradict each other.
+            """)
+
+    @Option(help: "A client volfile (NAME.tcp-fuse.vol) or a brick volfile of the volume.")
+    var volfile: String
+
+    @Flag(help: "Only show the plan; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: "Seconds to wait for each brick's answer.")
+    var timeout: Double = 3
+
+    func validate() throws {
+        guard dryRun else {
+            throw ValidationError(
+                "carrying a plan out from the command line is not built yet (the leader repairs followers itself); use --dry-run")
+        }
+        guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be within (0, 600] seconds") }
+    }
+
+    func run() async throws {
+        let configuration = try Self.replicaSet(fromVolfile: volfile)
+        var logger = Logger(label: "jbr-server-recon")
+        logger.logLevel = .critical
+        let client = try VolumeClient(configuration: configuration, name: "jbr-server-recon", logger: logger)
+        let statuses = await client.status(timeout: .milliseconds(Int64(timeout * 1000)))
+        // A leader the bricks agree on (the highest term's) is the authority Raft elected.
+        let leaders = statuses.compactMap { try? $0.status.get() }.filter { $0.role == "leader" }
+        let leader = leaders.max { $0.term < $1.term }?.replicaID
+        // The leader is asked last: followers hold only what it sent them, so while writes go on
+        // its report still ends at or after theirs, as the planner requires of a leader.
+        let members = configuration.replicaSets[0].bricks.map(\.replicaID)
+        let order = members.filter { $0 != leader } + members.filter { $0 == leader }
+        let answers = await client.ask(.reconReport, order: order, timeout: .milliseconds(Int64(timeout * 1000)))
+        await client.close()
+
+        var reports: [ReplicaReport] = []
+        var failures: [(brick: ClientVolfileConfiguration.Brick, error: String)] = []
+        for (brick, answer) in answers {
+            do {
+                var body = try answer.get()
+                let report = try ReplicaReport(from: &body)
+                guard report.replica == brick.replicaID else {
+                    throw JBRError(.protocolViolation, "answered as \(report.replica), expected \(brick.replicaID)")
+                }
+                reports.append(report)
+            } catch {
+                failures.append((brick, Self.describe(error)))
+            }
+        }
+        let outcome = ReconciliationPlanner.plan(replicaCount: configuration.replicaCount, reports: reports, leader: leader)
+
+        if json {
+            try printJSON(configuration: configuration, reports: reports, failures: failures, leader: leader, outcome: outcome)
+        } else {
+            printText(configuration: configuration, reports: reports, failures: failures, leader: leader, outcome: outcome)
+        }
+        switch outcome {
+        case .inconsistent: throw ExitCode(4)
+        case .undecided: throw ExitCode(3)
+        case let .planned(plan): if !plan.isSettled || !failures.isEmpty { throw ExitCode(3) }
+        }
+    }
+
+    static func replicaSet(fromVolfile path: String) throws -> ClientVolfileConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+        let graph = try VolfileParser.parse(text)
+        if let client = try? ClientVolfileConfiguration(graph: graph) { return client }
+        do {
+            return ClientVolfileConfiguration(replicaSetOf: try BrickVolfileConfiguration(graph: graph))
+        } catch {
+            throw ValidationError("\(path) is neither a client nor a brick volfile: \(error)")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        (error as? JBRError).map { "\($0)" } ?? "\(error)"
+    }
+
+    private func printText(
+        configuration: ClientVolfileConfiguration, reports: [ReplicaReport], failures: [(brick: ClientVolfileConfiguration.Brick, error: String)],
+        leader: ReplicaID?, outcome: ReconciliationOutcome
+    ) {
+        print("volume \(configuration.volumeName), \(configuration.replicaCount) replicas, leader \(leader.map { "\($0)" } ?? "none known")")
+        for report in reports.sorted(by: { $0.replica < $1.replica }) {
+            let terms = report.termRanges.map(\.description).joined(separator: " ")
+            print("  \(report.replica)  last \(report.last)  commit \(report.commitIndex)  applied \(report.appliedThrough)  "
+                + "first retained \(report.firstRetained)  terms [\(terms)]")
+        }
+        for failure in failures.sorted(by: { $0.brick.replicaID < $1.brick.replicaID }) {
+            print("  \(failure.brick.replicaID)  no answer from \(failure.brick.host):\(failure.brick.port): \(failure.error)")
+        }
+        print(outcome.description)
+    }
+
+    private func printJSON(
+        configuration: ClientVolfileConfiguration, reports: [ReplicaReport], failures: [(brick: ClientVolfileConfiguration.Brick, error: String)],
+        leader: ReplicaID?, outcome: ReconciliationOutcome
+    ) throws {
+        struct PositionJSON: Encodable {
+            var term: UInt64
+            var index: UInt64
+        }
+        struct ReportJSON: Encodable {
+            var replica: UInt32
+            var last: PositionJSON
+            var commit: UInt64
+            var applied: UInt64
+            var firstRetained: UInt64
+            var terms: [String]
+        }
+        struct FailureJSON: Encodable {
+            var replica: UInt32
+            var address: String
+            var error: String
+        }
+        struct Document: Encodable {
+            var volume: String
+            var replicaCount: Int
+            var leader: UInt32?
+            var reports: [ReportJSON]
+            var unreachable: [FailureJSON]
+            var outcome: ReconciliationOutcome
+        }
+        let document = Document(
+            volume: configuration.volumeName, replicaCount: configuration.replicaCount, leader: leader?.rawValue,
+            reports: reports.sorted { $0.replica < $1.replica }.map {
+                ReportJSON(replica: $0.replica.rawValue, last: PositionJSON(term: $0.last.term.rawValue, index: $0.last.index.rawValue),
+                           commit: $0.commitIndex.rawValue, applied: $0.appliedThrough.rawValue,
+                           firstRetained: $0.firstRetained.rawValue, terms: $0.termRanges.map(\.description))
+            },
+            unreachable: failures.map { FailureJSON(replica: $0.brick.replicaID.rawValue, address: "\($0.brick.host):\($0.brick.port)", error: $0.error) },
+            outcome: outcome)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(document), as: UTF8.self))
+    }
+}

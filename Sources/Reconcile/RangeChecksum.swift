@@ -1,0 +1,80 @@
+import JBRCore
+
+/// A checksum over the records `first ... last` of one journal, so two replicas can find where
+/// they differ by exchanging a few numbers instead of records.
+///
+/// Ranges are aligned to a fixed size shared by the replica set (range k holds indexes
+/// `k·size + 1 ... (k+1)·size`) and clipped to the records a replica still holds, so the
+/// partial ranges at either end of a journal have other bounds than a full one and are never
+/// compared with it.
+public struct RangeChecksum: Hashable, Sendable {
+    public var first: JournalIndex
+    public var last: JournalIndex
+    /// CRC32C over each record's (term u64, index u64, body checksum u32), little-endian, in
+    /// index order. The record's own body checksum stands in for its bytes.
+    public var checksum: UInt32
+
+    public init(first: JournalIndex, last: JournalIndex, checksum: UInt32) {
+        self.first = first
+        self.last = last
+        self.checksum = checksum
+    }
+
+    /// What a record contributes to a range checksum.
+    public struct RecordDigest: Hashable, Sendable {
+        public var position: LogPosition
+        /// The journal record's body checksum (CRC32C of the stored body).
+        public var bodyChecksum: UInt32
+
+        public init(position: LogPosition, bodyChecksum: UInt32) {
+            self.position = position
+            self.bodyChecksum = bodyChecksum
+        }
+    }
+
+    /// The aligned range checksums of contiguous records. Precondition: `records` are in index
+    /// order without gaps, and `rangeSize` ≥ 1.
+    public static func ranges(of records: [RecordDigest], rangeSize: UInt64) -> [RangeChecksum] {
+        precondition(rangeSize >= 1, "range size must be at least 1")
+        var result: [RangeChecksum] = []
+        var bytes: [UInt8] = []
+        for (offset, record) in records.enumerated() {
+            let index = record.position.index
+            precondition(offset == 0 || index == records[offset - 1].position.index.next, "records not contiguous at \(index)")
+            let alignedStart = (index.rawValue - 1) / rangeSize * rangeSize + 1
+            if offset == 0 || index.rawValue == alignedStart {
+                result.append(RangeChecksum(first: index, last: index, checksum: 0))
+                bytes.removeAll(keepingCapacity: true)
+            }
+            appendDigest(record, to: &bytes)
+            result[result.count - 1].last = index
+            result[result.count - 1].checksum = CRC32C.checksum(bytes)
+        }
+        return result
+    }
+
+    private static func appendDigest(_ record: RecordDigest, to bytes: inout [UInt8]) {
+        func put<Integer: FixedWidthInteger>(_ value: Integer) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        put(record.position.term.rawValue)
+        put(record.position.index.rawValue)
+        put(record.bodyChecksum)
+    }
+
+    /// The first range both lists cover with the same bounds whose checksums differ, or nil if
+    /// every such range agrees. Ranges only one side has, or with other bounds (a journal's
+    /// trimmed head or partial tail), cannot be compared and are skipped.
+    public static func firstDifference(_ one: [RangeChecksum], _ other: [RangeChecksum]) -> ClosedRange<JournalIndex>? {
+        comparablePairs(one, other).first { $0.0.checksum != $0.1.checksum }.map { $0.0.first...$0.0.last }
+    }
+
+    /// The ranges both lists cover with the same bounds, in index order.
+    static func comparablePairs(_ one: [RangeChecksum], _ other: [RangeChecksum]) -> [(RangeChecksum, RangeChecksum)] {
+        let byFirst = Dictionary(other.map { ($0.first, $0) }, uniquingKeysWith: { first, _ in first })
+        return one.compactMap { range in
+            guard let match = byFirst[range.first], match.last == range.last else { return nil }
+            return (range, match)
+        }
+    }
+}
