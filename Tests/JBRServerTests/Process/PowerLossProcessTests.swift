@@ -1,6 +1,7 @@
 import Foundation
 import JBRClient
 import JBRCore
+import Synchronization
 import Testing
 @testable import JBRServer
 
@@ -17,6 +18,7 @@ struct PowerLossProcessTests {
             try await volume.client.makeSymbolicLink(at: "/d/link", target: "../somewhere")
             // A stream of writes of every common kind; what was acknowledged is remembered.
             let client = volume.client
+            let progress = WriteProgress()
             let writer = Task { () -> [String: [UInt8]] in
                 var acknowledged: [String: [UInt8]] = [:]
                 var number = 0
@@ -26,6 +28,7 @@ struct PowerLossProcessTests {
                     do {
                         try await client.writeFile(path, data: data)
                         acknowledged[path] = data
+                        progress.count.add(1, ordering: .relaxed)
                         if number % 7 == 0 {
                             try await client.move(path, to: path + ".moved")
                             acknowledged[path + ".moved"] = data
@@ -44,7 +47,12 @@ struct PowerLossProcessTests {
                 }
                 return acknowledged
             }
-            try await Task.sleep(for: .milliseconds(Int64.random(in: 300...900, using: &generator)))
+            // Power fails at a random moment once a stream is under way (a loaded machine is slow).
+            let deadline = ContinuousClock.now + .seconds(20)
+            while progress.count.load(ordering: .relaxed) < 20 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(Int64.random(in: 0...300, using: &generator)))
             for number in [0, 1, 2].shuffled(using: &generator) { volume.kill(number) }
             writer.cancel()
             let acknowledged = await writer.value
@@ -85,6 +93,10 @@ struct PowerLossProcessTests {
         #expect(changedMode != changedContent)
         _ = LinuxCalls.lsetxattr(root + "/f", "user.x", "1", 1, 0)
         #expect(try BrickTreeDigest.describe(brick: root) != changedMode)
+    }
+
+    final class WriteProgress: Sendable {
+        let count = Atomic<Int>(0)
     }
 
     /// Waits (bounded) until every brick applied the same last entry.
