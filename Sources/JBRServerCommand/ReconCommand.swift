@@ -67,7 +67,7 @@ struct ReconCommand: AsyncParsableCommand {
                 }
                 reports.append(report)
             } catch {
-                failures.append((brick, Self.describe(error)))
+                failures.append((brick, "\(error)"))
             }
         }
         let outcome = ReconciliationPlanner.plan(replicaCount: configuration.replicaCount, reports: reports, leader: leader)
@@ -98,10 +98,6 @@ struct ReconCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(path) is neither a client nor a brick volfile: \(error)")
         }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        (error as? JBRError).map { "\($0)" } ?? "\(error)"
     }
 
     private func printText(

@@ -37,18 +37,20 @@ public struct RangeChecksum: Hashable, Sendable {
     public static func ranges(of records: [RecordDigest], rangeSize: UInt64) -> [RangeChecksum] {
         precondition(rangeSize >= 1, "range size must be at least 1")
         var result: [RangeChecksum] = []
-        var bytes: [UInt8] = []
+        var digest: [UInt8] = []
+        digest.reserveCapacity(20)
         for (offset, record) in records.enumerated() {
             let index = record.position.index
             precondition(offset == 0 || index == records[offset - 1].position.index.next, "records not contiguous at \(index)")
             let alignedStart = (index.rawValue - 1) / rangeSize * rangeSize + 1
             if offset == 0 || index.rawValue == alignedStart {
                 result.append(RangeChecksum(first: index, last: index, checksum: 0))
-                bytes.removeAll(keepingCapacity: true)
             }
-            appendDigest(record, to: &bytes)
+            // Each record continues its range's checksum: no range's bytes are summed twice.
+            digest.removeAll(keepingCapacity: true)
+            appendDigest(record, to: &digest)
             result[result.count - 1].last = index
-            result[result.count - 1].checksum = CRC32C.checksum(bytes)
+            result[result.count - 1].checksum = CRC32C.checksum(digest, continuing: result[result.count - 1].checksum)
         }
         return result
     }

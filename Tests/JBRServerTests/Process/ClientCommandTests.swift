@@ -124,28 +124,12 @@ struct ClientCommandTests {
     }
 }
 
-/// Runs the built `jbr-client` against a `ProcessVolume`, with standard input and output in
-/// files (no pipe can fill and stall it).
+/// Runs the built `jbr-client` against a `ProcessVolume`.
 private struct ClientTool {
     let volume: ProcessVolume
 
     func run(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String, errors: String) {
-        let stem = volume.root + "/client-\(UInt32.random(in: 0...UInt32.max))"
-        for (suffix, contents) in [(".in", Data(input.utf8)), (".out", Data()), (".err", Data())] {
-            guard FileManager.default.createFile(atPath: stem + suffix, contents: contents) else { throw JBRError(.EIO, "cannot create \(stem + suffix)") }
-        }
-        defer { for suffix in [".in", ".out", ".err"] { try? FileManager.default.removeItem(atPath: stem + suffix) } }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessVolume.binaries + "/jbr-client")
-        process.arguments = ["--volfile", volume.clientVolfile, "--timeout", "10"] + arguments
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stem + ".in"))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stem + ".out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stem + ".err"))
-        try process.run()
-        process.waitUntilExit()
-        let output = String(decoding: FileManager.default.contents(atPath: stem + ".out") ?? Data(), as: UTF8.self)
-        let errors = String(decoding: FileManager.default.contents(atPath: stem + ".err") ?? Data(), as: UTF8.self)
-        return (process.terminationStatus, output, errors)
+        try volume.runTool("jbr-client", ["--volfile", volume.clientVolfile, "--timeout", "10"] + arguments, input: input)
     }
 
     /// Runs a command that must succeed silently on standard error; returns its output.

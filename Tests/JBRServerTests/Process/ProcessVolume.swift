@@ -164,6 +164,27 @@ final class ProcessVolume: @unchecked Sendable {
         }
     }
 
+    /// Runs one of the built executables to completion, with standard input, output and error in
+    /// files under the volume's folder (no pipe can fill and stall it).
+    func runTool(_ name: String, _ arguments: [String], input: String = "") throws -> (status: Int32, output: String, errors: String) {
+        let stem = root + "/\(name)-\(UInt32.random(in: 0...UInt32.max))"
+        for (suffix, contents) in [(".in", Data(input.utf8)), (".out", Data()), (".err", Data())] {
+            guard FileManager.default.createFile(atPath: stem + suffix, contents: contents) else { throw JBRError(.EIO, "cannot create \(stem + suffix)") }
+        }
+        defer { for suffix in [".in", ".out", ".err"] { try? FileManager.default.removeItem(atPath: stem + suffix) } }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaries + "/" + name)
+        process.arguments = arguments
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stem + ".in"))
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stem + ".out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stem + ".err"))
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: FileManager.default.contents(atPath: stem + ".out") ?? Data(), as: UTF8.self)
+        let errors = String(decoding: FileManager.default.contents(atPath: stem + ".err") ?? Data(), as: UTF8.self)
+        return (process.terminationStatus, output, errors)
+    }
+
     static func run(_ tool: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)

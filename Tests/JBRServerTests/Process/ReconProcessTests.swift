@@ -87,19 +87,7 @@ struct ReconProcessTests {
     }
 
     static func run(_ volume: ProcessVolume, _ arguments: [String], dryRun: Bool = true) throws -> (status: Int32, output: String, errors: String) {
-        let stem = volume.root + "/recon-\(UInt32.random(in: 0...UInt32.max))"
-        for suffix in [".out", ".err"] { _ = FileManager.default.createFile(atPath: stem + suffix, contents: nil) }
-        defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: stem + suffix) } }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessVolume.binaries + "/jbr-server")
-        process.arguments = ["recon", "--volfile", volume.clientVolfile, "--json"] + (dryRun ? ["--dry-run"] : []) + arguments
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stem + ".out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stem + ".err"))
-        try process.run()
-        process.waitUntilExit()
-        let output = String(decoding: FileManager.default.contents(atPath: stem + ".out") ?? Data(), as: UTF8.self)
-        let errors = String(decoding: FileManager.default.contents(atPath: stem + ".err") ?? Data(), as: UTF8.self)
-        return (process.terminationStatus, output, errors)
+        try volume.runTool("jbr-server", ["recon", "--volfile", volume.clientVolfile, "--json"] + (dryRun ? ["--dry-run"] : []) + arguments)
     }
 
     static func document(_ output: String) throws -> [String: Any] {
