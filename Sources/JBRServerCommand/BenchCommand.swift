@@ -35,6 +35,12 @@ struct JournalBenchCommand: AsyncParsableCommand {
     @Option(help: "Segment preallocation: zeroFill or none.")
     var preallocation = "zeroFill"
 
+    @Option(help: "Steady state: the journal is kept trimmed to this many bytes while it runs, so rotation reuses trimmed segments (as a brick's does once its consumers keep up); filled before the clock starts.")
+    var retainedBytes = 256 << 20
+
+    @Flag(help: "Measure a fresh journal instead: no warm-up, no trimming, every segment new.")
+    var fresh = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -44,6 +50,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
         guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600]") }
         guard rounds > 0, rounds <= 100 else { throw ValidationError("--rounds must be 1...100") }
         guard JournalConfiguration.Preallocation(rawValue: preallocation) != nil else { throw ValidationError("--preallocation must be zeroFill or none") }
+        guard retainedBytes >= 64 << 20, retainedBytes <= 64 << 30 else { throw ValidationError("--retained-bytes must be 64 MiB...64 GiB (at least one segment)") }
     }
 
     func run() async throws {
@@ -54,6 +61,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
         benchmark.rounds = rounds
         benchmark.compressible = compressible
         benchmark.preallocation = JournalConfiguration.Preallocation(rawValue: preallocation)!
+        benchmark.retainedBytes = fresh ? nil : retainedBytes
         let result = try await benchmark.run()
         if json {
             let encoder = JSONEncoder()
@@ -63,6 +71,12 @@ struct JournalBenchCommand: AsyncParsableCommand {
         }
         func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         print("journal: \(result.appenders) appenders, \(result.recordBytes)-byte records, \(result.rounds) rounds, \(format(result.seconds)) s (medians)")
+        if let retained = result.retainedBytes {
+            print("  steady state: trimmed to \(retained >> 20) MiB; \(result.reusedSegments) of \(result.rotations) rotations reused a trimmed segment")
+        } else {
+            print("  fresh journal: \(result.rotations) rotations, every segment new")
+        }
+        print("  writer thread nice \(result.writerNice)")
         print("  appends/s        \(format(result.appendsPerSecond, 0))")
         print("  MB/s logical     \(format(result.logicalMBPerSecond))   stored \(format(result.storedMBPerSecond))   lz4 ratio \(format(result.lz4Ratio, 2))")
         print("  fdatasyncs/s     \(format(result.syncsPerSecond, 0))   records/sync \(format(result.recordsPerSync))")

@@ -54,8 +54,8 @@ extension Journal {
         }
     }
 
-    /// Deletes whole segments whose every record is before `index`. The active segment is never
-    /// deleted. Returns the new first index. The caller decides `index` (see `TrimPolicy`).
+    /// Deletes whole segments whose every record is before `index` (or keeps them as spares for
+    /// rotation to reuse). The active segment is never deleted. Returns the new first index. The caller decides `index` (see `TrimPolicy`).
     @discardableResult
     public func trim(before index: JournalIndex) throws -> JournalIndex {
         condition.lock()
@@ -76,7 +76,8 @@ extension Journal {
         try terms.persist(in: configuration.directory)
         state.terms = terms
         for segment in state.segments.prefix(removable) {
-            try Directory.remove("\(configuration.directory)/\(segment.name)")
+            let path = "\(configuration.directory)/\(segment.name)"
+            if !preparer.recycle(path) { try Directory.remove(path) }
         }
         try Directory.sync(configuration.directory)
         state.segments.removeFirst(removable)
@@ -84,21 +85,19 @@ extension Journal {
     }
 }
 
-/// Where the journal may be trimmed: below what every consumer has passed, except that a
-/// follower lagging behind the retained part of the journal is not waited for (it will be
-/// resynced in full instead). Pure, so the rule is tested without files.
+/// Where the journal may be trimmed: below what every consumer has passed, and never into the
+/// retained part (the newest `retention` bytes), which stays for replicas that lag: whichever
+/// brick leads next finds there what a lagging follower needs. A follower lagging beyond it is
+/// not waited for (it is resynced in full instead). Pure, so the rule is tested without files.
 public enum TrimPolicy {
     public struct Consumers: Sendable {
         /// The main store's checkpoint: applied and synced through this index.
         public var storeCheckpoint: JournalIndex
-        /// Each follower's last durable index, as the leader knows it.
-        public var followers: [JournalIndex]
         /// Each geo session's cursor: shipped through this index.
         public var geoCursors: [JournalIndex]
 
-        public init(storeCheckpoint: JournalIndex, followers: [JournalIndex], geoCursors: [JournalIndex]) {
+        public init(storeCheckpoint: JournalIndex, geoCursors: [JournalIndex]) {
             self.storeCheckpoint = storeCheckpoint
-            self.followers = followers
             self.geoCursors = geoCursors
         }
     }
@@ -106,12 +105,10 @@ public enum TrimPolicy {
     /// The index the journal may be trimmed before: no record at or after it is removed.
     ///
     /// - Parameter retainedFrom: the first record of the retained part of the journal
-    ///   (`Journal.retentionStart(bytes:)`); a follower that needs records before it is not
-    ///   waited for.
+    ///   (`Journal.retentionStart(bytes:)`).
     public static func trimPoint(consumers: Consumers, retainedFrom: JournalIndex) -> JournalIndex {
-        let waitedFollowers = consumers.followers.filter { $0.next >= retainedFrom }
-        let needs = [consumers.storeCheckpoint] + waitedFollowers + consumers.geoCursors
         // A consumer at index i still needs i + 1 onward.
-        return needs.min()!.next
+        let needs = ([consumers.storeCheckpoint] + consumers.geoCursors).map(\.next) + [retainedFrom]
+        return needs.min()!
     }
 }

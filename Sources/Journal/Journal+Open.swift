@@ -145,11 +145,15 @@ extension Journal {
         return Segment(firstIndex: firstIndex, file: file, offsets: [], endOffset: 0, capacity: configuration.segmentBytes)
     }
 
-    /// Whether the segment's first slot holds a whole, valid record.
+    /// Whether the segment's first slot holds a whole, valid record of its own (a recycled
+    /// segment not yet written holds records of its earlier use, with lower indices).
     static func segmentHasRecords(_ path: String) -> Bool {
-        guard let file = try? FileDescriptor.open(path, flags: O_RDONLY),
+        let name = String(path.split(separator: "/").last ?? "")
+        guard let firstIndex = SegmentName.firstIndex(of: name),
+            let file = try? FileDescriptor.open(path, flags: O_RDONLY),
             let header = try? file.read(count: RecordHeader.encodedSize, at: 0),
             case let .valid(parsed) = header.withUnsafeBytes({ RecordHeader.parse($0) }),
+            parsed.position.index == firstIndex,
             let whole = try? file.read(count: parsed.recordSize, at: 0)
         else { return false }
         if case .record = whole.withUnsafeBytes({ RecordReader.read($0, decompress: false) }) { return true }

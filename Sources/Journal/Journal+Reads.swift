@@ -32,12 +32,12 @@ extension Journal {
             while offset < range.upperBound {
                 let header = try segment.file.read(count: RecordHeader.encodedSize, at: offset)
                 guard case let .valid(parsed) = header.withUnsafeBytes({ RecordHeader.parse($0) }) else {
-                    throw JournalError.corruption(segment: segment.name, offset: offset, expected: expected, reason: "header unreadable on read")
+                    throw readFailure(segment, offset: offset, expected: expected, reason: "header unreadable on read")
                 }
                 if !records.isEmpty, bytes + Int(parsed.originalLength) > maxBytes { return records }
                 let whole = try segment.file.read(count: parsed.recordSize, at: offset)
                 guard case let .record(_, record) = whole.withUnsafeBytes({ RecordReader.read($0) }), record.position.index == expected else {
-                    throw JournalError.corruption(segment: segment.name, offset: offset, expected: expected, reason: "record fails its checksum on read")
+                    throw readFailure(segment, offset: offset, expected: expected, reason: "record fails its checksum on read")
                 }
                 records.append(record)
                 bytes += record.body.count
@@ -46,5 +46,13 @@ extension Journal {
             }
         }
         return records
+    }
+
+    /// A record that does not read back: damage, unless a trim took its segment meanwhile (a
+    /// recycled segment is rewritten in place), which is the reader having fallen behind.
+    private func readFailure(_ segment: Segment, offset: Int, expected: JournalIndex, reason: String) -> JournalError {
+        let (first, last) = locked { ($0.terms.trimmedThrough.index.next, $0.durablePosition.index) }
+        if expected < first { return .outOfRange(requested: expected, first: first, last: last) }
+        return .corruption(segment: segment.name, offset: offset, expected: expected, reason: reason)
     }
 }

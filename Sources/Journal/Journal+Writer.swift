@@ -11,7 +11,13 @@ extension Journal {
     }
 
     private func writerLoop() {
+        // Everything waits on this thread, so it runs ahead of the threads that feed it: on a
+        // busy machine the appenders' CPU work otherwise delays the write and sync of all of
+        // them (a fifth of the throughput for 64 KiB records on 2 cores). On Linux, who = 0 is
+        // the calling thread. Without the privilege to lower nice it keeps the default.
+        let raised = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, configuration.writerNice) == 0
         condition.lock()
+        state.writerNice = raised ? configuration.writerNice : getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
         while true {
             while state.pending.isEmpty && !state.closing { condition.wait() }
             if state.pending.isEmpty { break }
@@ -88,13 +94,14 @@ extension Journal {
             vectors.append(UnsafeRawBufferPointer(rebasing: buffer.bytes[..<buffer.count]))
             total += buffer.count
         }
-        // Zeros up to the next page boundary, over zeros the preallocation already wrote: the
-        // write then ends on a whole page, and the kernel need not read the page from disk
-        // first (a synchronous read per batch, half the throughput for large records).
+        // Zeros after the last record, at least a header's worth and up to a page boundary (or
+        // the segment's end). Ending on a whole page spares the kernel reading the page from
+        // disk first (a synchronous read per batch, half the throughput for large records); the
+        // zeros mark the journal's end in a recycled segment, whose old records lie beyond.
         let end = base + total
-        let padding = (pageSize - end % pageSize) % pageSize
-        if configuration.preallocation == .zeroFill, padding > 0, end + padding <= segment.capacity {
-            vectors.append(UnsafeRawBufferPointer(rebasing: zeroPage[..<padding]))
+        if configuration.preallocation == .zeroFill, end < segment.capacity {
+            let pageEnd = (end + RecordHeader.encodedSize + pageSize - 1) / pageSize * pageSize
+            vectors.append(UnsafeRawBufferPointer(rebasing: zeroPages[..<(min(pageEnd, segment.capacity) - end)]))
         }
         // The buffers stay alive (held by `records`) until the write returns.
         try withExtendedLifetime(records) { try segment.file.write(vectors: vectors, at: base) }
@@ -160,5 +167,5 @@ extension Journal {
 
 private let pageSize = 4096
 
-/// Never freed: padding for every journal's writes.
-private nonisolated(unsafe) let zeroPage = UnsafeRawBufferPointer(UnsafeMutableRawBufferPointer.allocate(byteCount: pageSize, alignment: pageSize).initializeMemory(as: UInt8.self, repeating: 0))
+/// Never freed: padding for every journal's writes (a page plus a header at most).
+private nonisolated(unsafe) let zeroPages = UnsafeRawBufferPointer(UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * pageSize, alignment: pageSize).initializeMemory(as: UInt8.self, repeating: 0))

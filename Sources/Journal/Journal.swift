@@ -46,6 +46,8 @@ public final class Journal: @unchecked Sendable {
         var writerBusy = false
         var closing = false
         var writerExited = false
+        /// The nice value the writer thread runs at (see `JournalConfiguration.writerNice`).
+        var writerNice: Int32 = 0
         var statistics = JournalStatistics()
     }
 
@@ -124,7 +126,14 @@ public final class Journal: @unchecked Sendable {
     /// The first record still in the journal (after trimming), or `lastIndex + 1` when empty.
     public var firstIndex: JournalIndex { locked { $0.terms.trimmedThrough.index.next } }
     public var termTable: TermTable { locked { $0.terms } }
-    public var statistics: JournalStatistics { locked { $0.statistics } }
+    /// The nice value the writer thread runs at: the configured one, or the default where the
+    /// process may not lower it.
+    public var writerNice: Int32 { locked { $0.writerNice } }
+    public var statistics: JournalStatistics {
+        var statistics = locked { $0.statistics }
+        statistics.reusedSegments = preparer.recycling.reused
+        return statistics
+    }
 
     /// Records that the replica set committed through `index`: truncation below it is a
     /// programmer error from now on.
@@ -185,4 +194,14 @@ public struct JournalStatistics: Hashable, Sendable {
     public var storedBytes = 0
     public var syncs = 0
     public var rotations = 0
+    /// Rotations that reused a trimmed segment instead of a new one.
+    public var reusedSegments = 0
+
+    /// What happened between `earlier` and this.
+    public func since(_ earlier: JournalStatistics) -> JournalStatistics {
+        JournalStatistics(
+            recordsWritten: recordsWritten - earlier.recordsWritten, logicalBytes: logicalBytes - earlier.logicalBytes,
+            storedBytes: storedBytes - earlier.storedBytes, syncs: syncs - earlier.syncs, rotations: rotations - earlier.rotations,
+            reusedSegments: reusedSegments - earlier.reusedSegments)
+    }
 }

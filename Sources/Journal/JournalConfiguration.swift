@@ -19,6 +19,9 @@ public struct JournalConfiguration: Sendable {
     public var maxBacklogBytes: Int = 256 << 20
     /// Compress bodies with lz4 when that makes them smaller.
     public var compression: Bool = true
+    /// The writer thread's nice value. Every appender waits on it, so it runs ahead of them;
+    /// lowering it needs CAP_SYS_NICE (root), without which the writer keeps the default.
+    public var writerNice: Int32 = -10
     /// Start even if the journal is damaged before its tail: cut it at the damage (losing what
     /// follows, to be fetched again from a peer) instead of refusing to start.
     public var repairCorruption: Bool = false

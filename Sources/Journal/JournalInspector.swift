@@ -26,22 +26,32 @@ public enum JournalInspector {
     }
 
     static func inspect(segment: String, bytes: UnsafeRawBufferPointer, visit: (Item) throws -> Void) throws {
+        // A recycled segment still holds its earlier use's records (lower indices) after the
+        // journal's end; they are not shown, nor is the boundary reported as damage.
+        let first = SegmentName.firstIndex(of: segment) ?? JournalIndex(1)
+        func earlierUse(at offset: Int?) -> Bool {
+            guard let offset, case let .valid(header) = RecordHeader.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...])) else { return false }
+            return header.position.index < first
+        }
         var offset = 0
         while offset < bytes.count {
             switch RecordReader.read(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+            case let .record(header, _) where header.position.index < first:
+                return
             case let .record(header, record):
                 try visit(.record(segment: segment, offset: offset, header: header, record: record))
                 offset += header.recordSize
             case .zeroed:
                 // Preallocated space; anything after it is reported as damage below.
-                guard let next = nextHeader(in: bytes, after: offset) else { return }
+                guard let next = nextHeader(in: bytes, after: offset), !earlierUse(at: next) else { return }
                 try visit(.damage(segment: segment, offset: offset, reason: "zeroed space before more records", resumedAt: next))
                 offset = next
             case let .incompleteBody(header, available):
                 try visit(.damage(segment: segment, offset: offset, reason: "record \(header.position) cut short: \(available) of \(header.storedLength) body bytes", resumedAt: nil))
                 return
             case let .damaged(reason):
-                let next = nextHeader(in: bytes, after: offset)
+                var next = nextHeader(in: bytes, after: offset)
+                if earlierUse(at: next) { next = nil }
                 try visit(.damage(segment: segment, offset: offset, reason: reason, resumedAt: next))
                 guard let next else { return }
                 offset = next

@@ -71,22 +71,21 @@ import Testing
     }
 
     struct TrimCase: Sendable, CustomTestStringConvertible {
-        var store: UInt64, followers: [UInt64], geo: [UInt64], retainedFrom: UInt64, expected: UInt64, why: String
+        var store: UInt64, geo: [UInt64], retainedFrom: UInt64, expected: UInt64, why: String
         var testDescription: String { why }
     }
 
     static let trimCases: [TrimCase] = [
-        TrimCase(store: 10, followers: [20, 30], geo: [40], retainedFrom: 1, expected: 11, why: "the store is the slowest"),
-        TrimCase(store: 50, followers: [20, 30], geo: [40], retainedFrom: 1, expected: 21, why: "a follower is"),
-        TrimCase(store: 50, followers: [60, 70], geo: [15], retainedFrom: 1, expected: 16, why: "a geo cursor is"),
-        TrimCase(store: 50, followers: [5, 70], geo: [60], retainedFrom: 80, expected: 51, why: "a follower beyond retention is not waited for"),
-        TrimCase(store: 50, followers: [80, 70], geo: [60], retainedFrom: 60, expected: 51, why: "within retention, but the store holds it"),
+        TrimCase(store: 10, geo: [40], retainedFrom: 100, expected: 11, why: "the store is the slowest"),
+        TrimCase(store: 50, geo: [15], retainedFrom: 100, expected: 16, why: "a geo cursor is"),
+        TrimCase(store: 50, geo: [60], retainedFrom: 30, expected: 30, why: "the retained part is kept though every consumer passed it"),
+        TrimCase(store: 50, geo: [], retainedFrom: 51, expected: 51, why: "without geo sessions, the store and retention decide"),
+        TrimCase(store: 0, geo: [], retainedFrom: 1, expected: 1, why: "nothing applied yet: nothing trimmed"),
     ]
 
     @Test(arguments: trimCases)
-    func trimPolicyNeverPassesAConsumer(_ c: TrimCase) {
-        let consumers = TrimPolicy.Consumers(
-            storeCheckpoint: JournalIndex(c.store), followers: c.followers.map { JournalIndex($0) }, geoCursors: c.geo.map { JournalIndex($0) })
+    func trimPolicyNeverPassesAConsumerNorTheRetainedPart(_ c: TrimCase) {
+        let consumers = TrimPolicy.Consumers(storeCheckpoint: JournalIndex(c.store), geoCursors: c.geo.map { JournalIndex($0) })
         let point = TrimPolicy.trimPoint(consumers: consumers, retainedFrom: JournalIndex(c.retainedFrom))
         #expect(point == JournalIndex(c.expected))
     }

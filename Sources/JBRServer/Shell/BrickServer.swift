@@ -76,7 +76,10 @@ public final class BrickServer: Sendable {
         let peers = PeerLinks(
             peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity, logger: logger)
         let metrics = BrickMetrics(replica: configuration.replicaID)
-        let storeWorker = StoreWorker(store: store, sessions: sessions, logger: logger, applyDuration: metrics.applyDuration) { inputs.yield($0) }
+        let retention = JournalRetention(journal: journal, retentionBytes: configuration.journal.retentionBytes, logger: logger)
+        let storeWorker = StoreWorker(store: store, sessions: sessions, retention: retention, logger: logger, applyDuration: metrics.applyDuration) {
+            inputs.yield($0)
+        }
         var endpoint: MetricsEndpoint?
         if let port = configuration.metricsPort, let metricsExport {
             do {

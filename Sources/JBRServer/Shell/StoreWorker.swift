@@ -23,9 +23,15 @@ final class StoreWorker: @unchecked Sendable {
     static let checkpointInterval = Duration.seconds(1)
 
     private let applyDuration: Timer
+    /// Run after each checkpoint: what the store holds no longer needs the journal.
+    private let retention: JournalRetention?
 
-    init(store: MainStore, sessions: SessionTable, logger: Logger, applyDuration: Timer, report: @escaping @Sendable (ReplicaInput) -> Void) {
+    init(
+        store: MainStore, sessions: SessionTable, retention: JournalRetention?, logger: Logger, applyDuration: Timer,
+        report: @escaping @Sendable (ReplicaInput) -> Void
+    ) {
         self.applyDuration = applyDuration
+        self.retention = retention
         self.store = store
         self.sessions = sessions
         self.logger = logger
@@ -103,6 +109,7 @@ final class StoreWorker: @unchecked Sendable {
             try store.checkpoint(through: position)
             appliedSinceCheckpoint = nil
             lastCheckpoint = ContinuousClock.now
+            retention?.trim(afterCheckpoint: position.index)
         } catch {
             logger.error("checkpoint failed", metadata: ["error": "\(error)"])
         }

@@ -17,6 +17,10 @@ public struct JournalBenchmark: Sendable {
     public var compressible = false
     public var segmentBytes = 64 << 20
     public var preallocation: JournalConfiguration.Preallocation = .zeroFill
+    /// Steady state: the journal is trimmed to its newest `retainedBytes` while it runs, as a
+    /// brick's is once its consumers keep up, and rotation reuses the trimmed segments; an
+    /// untimed warm-up fills the retained span first. Nil: a fresh journal, every segment new.
+    public var retainedBytes: Int? = 256 << 20
 
     public init(directory: String) { self.directory = directory }
 
@@ -34,6 +38,13 @@ public struct JournalBenchmark: Sendable {
         public var p50LatencyMicroseconds: Double
         public var p99LatencyMicroseconds: Double
         public var lz4Ratio: Double
+        /// Nil for a fresh journal; else the steady state's retained bytes.
+        public var retainedBytes: Int?
+        /// Segments rotated to during the measurement, and how many of them were reused.
+        public var rotations: Int
+        public var reusedSegments: Int
+        /// The nice value the journal's writer thread ran at.
+        public var writerNice: Int32
         /// The raw limit: the same bytes, sequential writes, one fdatasync per batch of the
         /// journal's average batch size, into a preallocated file and into a growing one.
         public var rawPreallocatedMBPerSecond: Double
@@ -59,6 +70,8 @@ public struct JournalBenchmark: Sendable {
         var summary = results[0]
         summary.rounds = results.count
         summary.appends = results.reduce(0) { $0 + $1.appends }
+        summary.rotations = results.reduce(0) { $0 + $1.rotations }
+        summary.reusedSegments = results.reduce(0) { $0 + $1.reusedSegments }
         summary.seconds = results.reduce(0) { $0 + $1.seconds }
         summary.appendsPerSecond = median(\.appendsPerSecond)
         summary.logicalMBPerSecond = median(\.logicalMBPerSecond)
@@ -81,7 +94,7 @@ public struct JournalBenchmark: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (appends, latencies, statistics, elapsed) = try await measureJournal()
+        let (appends, latencies, statistics, elapsed, writerNice) = try await measureJournal()
         let batchBytes = max(4096, statistics.storedBytes / max(1, statistics.syncs))
         let raw = RawDiskBaseline(directory: directory, batchBytes: batchBytes, seconds: seconds, spanBytes: min(statistics.storedBytes, 2 << 30))
         let preallocated = try raw.measure(preallocated: true)
@@ -98,27 +111,46 @@ public struct JournalBenchmark: Sendable {
             recordsPerSync: Double(statistics.recordsWritten) / Double(max(1, statistics.syncs)),
             p50LatencyMicroseconds: percentile(sorted, 0.50), p99LatencyMicroseconds: percentile(sorted, 0.99),
             lz4Ratio: Double(statistics.logicalBytes) / Double(max(1, statistics.storedBytes)),
+            retainedBytes: retainedBytes, rotations: statistics.rotations, reusedSegments: statistics.reusedSegments,
+            writerNice: writerNice,
             rawPreallocatedMBPerSecond: preallocated.megabytesPerSecond, rawAppendingMBPerSecond: appending.megabytesPerSecond,
             rawSyncsPerSecond: max(preallocated.syncsPerSecond, appending.syncsPerSecond),
             ratioToRaw: storedRate / bestRaw, ratioToAppendingRaw: storedRate / appending.megabytesPerSecond, perRound: nil)
     }
 
-    private func measureJournal() async throws -> (Int, [Double], JournalStatistics, Double) {
+    private func measureJournal() async throws -> (Int, [Double], JournalStatistics, Double, Int32) {
         var configuration = JournalConfiguration(directory: directory + "/journal", volumeID: VolumeID(bytes: Array(repeating: 1, count: 16)))
         configuration.segmentBytes = segmentBytes
         configuration.preallocation = preallocation
         let journal = try Journal.open(configuration)
         let bodies = (0..<64).map { BenchmarkBodies.make(seed: UInt64($0), bytes: recordBytes, compressible: compressible) }
         let sequencer = AppendSequencer()
+        if let retainedBytes {
+            let warmed = retainedBytes + 2 * segmentBytes
+            _ = try await drive(journal, sequencer: sequencer, bodies: bodies) { journal.statistics.storedBytes >= warmed }
+        }
+        let before = journal.statistics
         let start = ContinuousClock.now
         let deadline = start + .nanoseconds(Int64(seconds * 1e9))
+        let latencies = try await drive(journal, sequencer: sequencer, bodies: bodies) { ContinuousClock.now >= deadline }
+        let elapsed = (ContinuousClock.now - start).seconds
+        let statistics = journal.statistics.since(before)
+        let writerNice = journal.writerNice
+        await journal.close()
+        return (latencies.count, latencies, statistics, elapsed, writerNice)
+    }
+
+    /// Runs the appenders (and, in steady state, the trimmer) until `done`; returns every
+    /// append's latency in microseconds.
+    private func drive(_ journal: Journal, sequencer: AppendSequencer, bodies: [[UInt8]], until done: @escaping @Sendable () -> Bool) async throws -> [Double] {
         let appenders = self.appenders
-        let perAppender = try await withThrowingTaskGroup(of: [Double].self) { group in
+        let retainedBytes = self.retainedBytes
+        return try await withThrowingTaskGroup(of: [Double].self) { group in
             for appender in 0..<appenders {
                 group.addTask {
                     var latencies: [Double] = []
                     var turn = appender
-                    while ContinuousClock.now < deadline {
+                    while !done() {
                         let began = ContinuousClock.now
                         let body = journal.prepare(.operation, body: bodies[turn % bodies.count])
                         let index = try sequencer.append(body, to: journal)
@@ -129,13 +161,18 @@ public struct JournalBenchmark: Sendable {
                     return latencies
                 }
             }
-            return try await group.reduce(into: [[Double]]()) { $0.append($1) }
+            if let retainedBytes {
+                // A brick trims after each store checkpoint; every 20 ms is as often.
+                group.addTask {
+                    while !done() {
+                        try journal.trim(before: journal.retentionStart(bytes: retainedBytes))
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    return []
+                }
+            }
+            return try await group.reduce(into: [Double]()) { $0 += $1 }
         }
-        let elapsed = (ContinuousClock.now - start).seconds
-        let statistics = journal.statistics
-        await journal.close()
-        let latencies = perAppender.flatMap { $0 }
-        return (latencies.count, latencies, statistics, elapsed)
     }
 
     private func percentile(_ sorted: [Double], _ fraction: Double) -> Double {

@@ -39,6 +39,11 @@ enum SegmentScanner {
                 facts = SlotFacts(header: .zeroed, bodyComplete: false, bodyValid: false, followsPrevious: false, laterBatchFollows: false)
             } else {
                 switch RecordReader.read(slot, decompress: true) {
+                case let .record(header, _) where isFromEarlierUse(header, segmentFirst: firstIndex, volumeID: volumeID):
+                    // A recycled segment's old content begins here: the journal ends.
+                    reason = "record \(header.position) from the segment's earlier use followed by records"
+                    facts = SlotFacts(header: .zeroed, bodyComplete: false, bodyValid: false, followsPrevious: false,
+                                      laterBatchFollows: laterBatchRecord(in: bytes, after: offset, than: expected))
                 case let .record(header, _):
                     found = header
                     let follows = header.volumeID == volumeID && header.position.index == expected
@@ -77,8 +82,8 @@ enum SegmentScanner {
             case .cleanEnd:
                 // Bytes after the end (pieces of a torn batch beyond a zeroed sector) are cut
                 // like a torn tail, so later appends never land among stale records.
-                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-                scan.ending = rest.contains(where: { $0 != 0 }) ? .tornTail(offset: offset, reason: "stray bytes after the last record") : .clean
+                scan.ending = strayBytes(in: bytes, from: offset, segmentFirst: firstIndex, volumeID: volumeID)
+                    .map { .tornTail(offset: offset, reason: $0) } ?? .clean
                 return scan
             case .truncateTornTail:
                 scan.ending = .tornTail(offset: offset, reason: reason)
@@ -88,6 +93,31 @@ enum SegmentScanner {
                 return scan
             }
         }
+    }
+
+    /// A record of a recycled segment's earlier use: its index is below the segment's first, which
+    /// no record of this use can be (indices only rise, and trimmed ones are never reused).
+    static func isFromEarlierUse(_ header: RecordHeader, segmentFirst: JournalIndex, volumeID: VolumeID) -> Bool {
+        header.volumeID == volumeID && header.position.index < segmentFirst
+    }
+
+    /// Why the bytes after the journal's end in this segment must be cut, or nil if they are
+    /// zeros or a recycled segment's earlier use. A record header of this use there (a torn
+    /// batch's piece) or unexplained bytes in a segment that was never recycled are cut, so
+    /// later appends never land among records that could be taken for theirs.
+    static func strayBytes(in bytes: UnsafeRawBufferPointer, from offset: Int, segmentFirst: JournalIndex, volumeID: VolumeID) -> String? {
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+        guard rest.contains(where: { $0 != 0 }) else { return nil }
+        var recycled = false
+        var from = offset - 1
+        while let (found, header) = RecordHeader.nextValid(in: bytes, after: from) {
+            guard isFromEarlierUse(header, segmentFirst: segmentFirst, volumeID: volumeID) else {
+                return "record header \(header.position) at \(found), after the last record"
+            }
+            recycled = true
+            from = found
+        }
+        return recycled ? nil : "stray bytes after the last record"
     }
 
     /// Whether a valid header of a later write batch than the one `expected` belongs to lies

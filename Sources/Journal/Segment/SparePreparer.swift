@@ -1,17 +1,25 @@
 import Foundation
 
-/// Keeps one zero-filled spare segment ready on its own thread, so rotation is a rename and
-/// appends never wait for preallocation.
+/// Keeps a spare segment ready on its own thread, so rotation is a rename and appends never wait
+/// for preallocation. A spare is either zero-filled here or a trimmed segment handed back by
+/// `recycle`: its blocks are already written, so reusing it costs the disk nothing, where a
+/// fresh zero-fill puts as many bytes on the device as the journal itself writes.
 final class SparePreparer: @unchecked Sendable {
     let directory: String
     let segmentBytes: Int
     let enabled: Bool
+    /// Spares kept at most; further trimmed segments are deleted. A trim frees segments in bursts
+    /// while rotation uses one at a time, so a few are kept.
+    static let maxSpares = 4
     private let condition = NSCondition()
-    private var ready: String?
+    /// Ready spares, oldest first, and whether each is a recycled segment.
+    private var ready: [(path: String, recycled: Bool)] = []
     private var wanted = false
     private var stopping = false
     private var exited = false
     private var made = 0
+    private var recycled = 0
+    private var reused = 0
 
     init(directory: String, segmentBytes: Int, enabled: Bool) {
         self.directory = directory
@@ -32,11 +40,36 @@ final class SparePreparer: @unchecked Sendable {
     func take() -> String? {
         condition.lock()
         defer { condition.unlock() }
-        let spare = ready
-        ready = nil
+        // The newest first: a recycled spare before a zero-filled one, which can wait.
+        let spare = ready.popLast()
+        if spare?.recycled == true { reused += 1 }
         wanted = true
         condition.broadcast()
-        return spare
+        return spare?.path
+    }
+
+    /// Takes a trimmed segment as a spare if one is wanted (renamed, not rewritten): true when
+    /// it was taken, false when the caller should delete it. Its old records stay in it; they
+    /// are below any index it will be renamed to, which is how recovery tells them from the
+    /// journal (see `SegmentScanner`).
+    func recycle(_ path: String) -> Bool {
+        guard enabled, let file = try? FileDescriptor.open(path, flags: O_RDONLY), (try? file.size()) == segmentBytes else { return false }
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping, ready.count < Self.maxSpares else { return false }
+        made += 1
+        let spare = "\(directory)/\(SegmentName.spareName(made))"
+        guard (try? Directory.rename(path, to: spare)) != nil else { return false }
+        ready.append((spare, true))
+        recycled += 1
+        return true
+    }
+
+    /// How many trimmed segments were kept as spares, and how many of them rotation has taken.
+    var recycling: (kept: Int, reused: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (recycled, reused)
     }
 
     func request() {
@@ -53,15 +86,15 @@ final class SparePreparer: @unchecked Sendable {
         condition.broadcast()
         while enabled && !exited { condition.wait() }
         let unused = ready
-        ready = nil
+        ready = []
         condition.unlock()
-        if let unused { try? Directory.remove(unused) }
+        for spare in unused { try? Directory.remove(spare.path) }
     }
 
     private func loop() {
         condition.lock()
         while !stopping {
-            if !wanted || ready != nil {
+            if !wanted || !ready.isEmpty {
                 condition.wait()
                 continue
             }
@@ -73,7 +106,7 @@ final class SparePreparer: @unchecked Sendable {
             condition.lock()
             // A failed spare (a full disk, say) is not an error here: rotation then creates the
             // segment itself, and reports the disk's error if that fails too.
-            if prepared { ready = path } else { try? Directory.remove(path) }
+            if prepared { ready.append((path, false)) } else { try? Directory.remove(path) }
         }
         exited = true
         condition.broadcast()

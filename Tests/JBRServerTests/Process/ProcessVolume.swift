@@ -22,9 +22,11 @@ final class ProcessVolume: @unchecked Sendable {
 
     /// Runs `body` with a fresh volume, stopping every process and removing every file after it,
     /// whatever happens.
-    static func with<Result>(_ body: (ProcessVolume) async throws -> Result) async throws -> Result {
+    ///
+    /// - Parameter brickOptions: volfile options to set on every brick (`segment-size` → `1MB`).
+    static func with<Result>(brickOptions: [String: String] = [:], _ body: (ProcessVolume) async throws -> Result) async throws -> Result {
         guard available else { throw JBRError(.ENOENT, "jbr-server is not built at \(binaries)") }
-        let volume = try ProcessVolume()
+        let volume = try ProcessVolume(brickOptions: brickOptions)
         do {
             try volume.startAll()
             let result = try await body(volume)
@@ -47,7 +49,7 @@ final class ProcessVolume: @unchecked Sendable {
         }
     }
 
-    private init() throws {
+    private init(brickOptions: [String: String]) throws {
         let root = NSTemporaryDirectory() + "jbr-processes-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let ports = try (0..<3).map { _ in try Self.freePort() }
@@ -55,6 +57,15 @@ final class ProcessVolume: @unchecked Sendable {
         try Self.run(Self.binaries + "/jbr-server", ["volgen", "test", "replica", "3"] + bricks + ["--out", root + "/vol"])
         let files = try FileManager.default.contentsOfDirectory(atPath: root + "/vol").sorted()
         brickVolfiles = (1...3).map { number in root + "/vol/" + files.first { $0.hasSuffix("-b\(number).vol") }! }
+        for path in brickVolfiles where !brickOptions.isEmpty {
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                let words = line.split(separator: " ")
+                guard words.count == 3, words[0] == "option", let value = brickOptions[String(words[1])] else { return String(line) }
+                return "    option \(words[1]) \(value)"
+            }
+            // In place: the file keeps its owner-only mode.
+            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        }
         clientVolfile = root + "/vol/test.tcp-fuse.vol"
         self.root = root
         self.ports = ports
