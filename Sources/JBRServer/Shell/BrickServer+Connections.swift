@@ -1,33 +1,49 @@
 import JBRCore
 import NIOCore
+import Synchronization
 import Wire
 
-extension BrickServer {
-    /// Serves every accepted connection: peers' replica messages and clients' requests.
-    func acceptConnections() async {
-        await withDiscardingTaskGroup { group in
-            for await connection in server.connections {
-                group.addTask { await self.serve(connection) }
-            }
+/// Hands each request the brick's server receives to the brick, on the connection's reader task
+/// (no task hop per request). The brick is attached once it exists; until then, and after it
+/// stops, requests are told the brick is not serving.
+final class RequestRouter: Sendable {
+    private let brick = Mutex<BrickServer?>(nil)
+
+    func attach(_ server: BrickServer?) { brick.withLock { $0 = server } }
+
+    func route(_ frame: Frame, on connection: WireConnection) {
+        guard let server = brick.withLock({ $0 }) else {
+            try? connection.sendNow(.error(JBRError(.shuttingDown, "brick not serving"), requestID: frame.requestID))
+            return
         }
+        server.handle(frame, on: connection)
+    }
+}
+
+extension BrickServer {
+    /// Connections run on the server's own tasks and their requests reach `handle`; this only
+    /// takes them off the server's queue of new connections until it closes.
+    func acceptConnections() async {
+        for await _ in server.connections {}
     }
 
-    private func serve(_ connection: WireConnection) async {
+    /// One request from a connection: peers' replica messages and clients' requests. Never
+    /// blocks: what takes time is handed on (to the core, the store).
+    func handle(_ frame: Frame, on connection: WireConnection) {
         do {
-            for try await frame in connection.requests {
-                switch connection.peer.role {
-                case let .peer(id): try await receivePeerMessage(frame, from: id, on: connection)
-                case .client: try await receiveClientRequest(frame, on: connection)
-                }
+            switch connection.peer.role {
+            case let .peer(id): try receivePeerMessage(frame, from: id, on: connection)
+            case .client: try receiveClientRequest(frame, on: connection)
             }
         } catch {
-            logger.debug("connection ended", metadata: ["wire.peer": "\(connection.peer)", "error": "\(error)"])
+            // The answer could not be sent: the connection is closing, and its reader says why.
+            logger.debug("request not answered", metadata: ["wire.peer": "\(connection.peer)", "error": "\(error)"])
         }
     }
 
-    private func receivePeerMessage(_ frame: Frame, from id: ReplicaID, on connection: WireConnection) async throws {
+    private func receivePeerMessage(_ frame: Frame, from id: ReplicaID, on connection: WireConnection) throws {
         guard frame.type == .peerMessage else {
-            return try await connection.reply(to: frame, error: JBRError(.protocolViolation, "a peer sent \(frame.type)"))
+            return try connection.sendNow(.error(JBRError(.protocolViolation, "a peer sent \(frame.type)"), requestID: frame.requestID))
         }
         var body = frame.body
         let envelope: PeerEnvelope
@@ -35,17 +51,17 @@ extension BrickServer {
             envelope = try PeerEnvelope(from: &body)
             try body.expectFullyRead()
         } catch {
-            return try await connection.reply(to: frame, error: JBRError(.protocolViolation, "bad peer message: \(error)"))
+            return try connection.sendNow(.error(JBRError(.protocolViolation, "bad peer message: \(error)"), requestID: frame.requestID))
         }
         // The handshake proved who is on the other end; a message may not claim to be another.
         guard envelope.from == id else {
-            return try await connection.reply(to: frame, error: JBRError(.protocolViolation, "\(id) sent a message as \(envelope.from)"))
+            return try connection.sendNow(.error(JBRError(.protocolViolation, "\(id) sent a message as \(envelope.from)"), requestID: frame.requestID))
         }
         inputs.yield(.peer(envelope))
-        try await connection.reply(to: frame, type: .peerAccepted)
+        try connection.sendNow(Frame(type: .peerAccepted, requestID: frame.requestID))
     }
 
-    private func receiveClientRequest(_ frame: Frame, on connection: WireConnection) async throws {
+    private func receiveClientRequest(_ frame: Frame, on connection: WireConnection) throws {
         var body = frame.body
         do {
             switch frame.type {
@@ -64,16 +80,16 @@ extension BrickServer {
             case .status:
                 var reply = ByteBuffer()
                 status.withLock { $0 }.encode(to: &reply)
-                try await connection.reply(to: frame, type: .statusReply, body: reply)
+                try connection.sendNow(Frame(type: .statusReply, requestID: frame.requestID, body: reply))
             case .reconReport:
                 var reply = ByteBuffer()
                 reconciliationReport().encode(to: &reply)
-                try await connection.reply(to: frame, type: .reconReportReply, body: reply)
+                try connection.sendNow(Frame(type: .reconReportReply, requestID: frame.requestID, body: reply))
             default:
-                try await connection.reply(to: frame, error: JBRError(.protocolViolation, "a client sent \(frame.type)"))
+                try connection.sendNow(.error(JBRError(.protocolViolation, "a client sent \(frame.type)"), requestID: frame.requestID))
             }
         } catch let error as DecodingError {
-            try await connection.reply(to: frame, error: JBRError(.protocolViolation, "bad \(frame.type) request: \(error)"))
+            try connection.sendNow(.error(JBRError(.protocolViolation, "bad \(frame.type) request: \(error)"), requestID: frame.requestID))
         }
     }
 }

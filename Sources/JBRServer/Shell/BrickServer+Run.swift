@@ -35,6 +35,7 @@ extension BrickServer {
         afterPersist.finish()
         peers.finish()
         _ = clients.failAll(JBRError(.shuttingDown, "brick \(replica.id) is stopping"))
+        router.attach(nil)
         await server.close()
         await metricsEndpoint?.close()
         await journal.close()
@@ -128,13 +129,14 @@ extension BrickServer {
         (waiting.read == nil ? metrics.writeDuration : metrics.readDuration).recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         if case .result(.failure) = answer { metrics.failures.increment() }
+        // A reply that cannot be sent means the connection is closing; the client retries.
         switch answer {
         case let .result(result):
-            Task { try? await waiting.connection.reply(to: waiting.frame, type: .clientReply, body: ClientRequests.encode(result)) }
+            try? waiting.connection.sendNow(Frame(type: .clientReply, requestID: waiting.frame.requestID, body: ClientRequests.encode(result)))
         case .readReady:
             guard let read = waiting.read else { return }
             storeWorker.read(read) { result in
-                Task { try? await waiting.connection.reply(to: waiting.frame, type: .clientReply, body: ClientRequests.encode(result)) }
+                try? waiting.connection.sendNow(Frame(type: .clientReply, requestID: waiting.frame.requestID, body: ClientRequests.encode(result)))
             }
         }
     }

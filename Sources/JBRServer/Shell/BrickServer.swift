@@ -19,6 +19,8 @@ public final class BrickServer: Sendable {
     let stateDirectory: HardStateDirectory
     let storeWorker: StoreWorker
     let server: WireServer
+    /// Routes the server's requests here; detached when the brick stops.
+    let router: RequestRouter
     let peers: PeerLinks
     let clients = ClientRequests()
     let logger: Logger
@@ -71,8 +73,10 @@ public final class BrickServer: Sendable {
             credentials: WireCredentials(volumeID: configuration.volumeID, secret: secret),
             role: .peer(configuration.replicaID), name: "\(configuration.volumeName)-\(configuration.replicaID)")
         let filter = try AddressFilter(allow: configuration.authAllow.joined(separator: ","))
+        let router = RequestRouter()
         let server = try await WireServer.bind(
-            host: configuration.listenHost, port: configuration.listenPort, identity: identity, addressFilter: filter, logger: logger)
+            host: configuration.listenHost, port: configuration.listenPort, identity: identity, addressFilter: filter,
+            requestHandler: { connection, frame in router.route(frame, on: connection) }, logger: logger)
         let peers = PeerLinks(
             peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity, logger: logger)
         let metrics = BrickMetrics(replica: configuration.replicaID)
@@ -93,16 +97,19 @@ public final class BrickServer: Sendable {
             "repl.term": "\(hardState.term)", "repl.last": "\(journal.lastPosition)", "repl.applied": "\(store.appliedThrough)",
             "wire.port": "\(server.port)",
         ])
-        return BrickServer(
+        let brick = BrickServer(
             configuration: configuration, replica: replica, journal: journal, stateDirectory: HardStateDirectory(store.state), storeWorker: storeWorker,
-            server: server, peers: peers, logger: logger, tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
+            server: server, router: router, peers: peers, logger: logger,
+            tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
             inputs: (inputs, inputStream), afterPersist: (afterPersist, afterPersistStream), core: core, metrics: metrics,
             metricsEndpoint: endpoint)
+        router.attach(brick)
+        return brick
     }
 
     private init(
         configuration: BrickVolfileConfiguration, replica: ReplicaConfiguration, journal: Journal, stateDirectory: HardStateDirectory,
-        storeWorker: StoreWorker, server: WireServer, peers: PeerLinks, logger: Logger, tickInterval: Duration,
+        storeWorker: StoreWorker, server: WireServer, router: RequestRouter, peers: PeerLinks, logger: Logger, tickInterval: Duration,
         inputs: (AsyncStream<ReplicaInput>.Continuation, AsyncStream<ReplicaInput>),
         afterPersist: (AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>.Continuation, AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>),
         core: ReplicaCore, metrics: BrickMetrics, metricsEndpoint: MetricsEndpoint?
@@ -113,6 +120,7 @@ public final class BrickServer: Sendable {
         self.stateDirectory = stateDirectory
         self.storeWorker = storeWorker
         self.server = server
+        self.router = router
         self.peers = peers
         self.logger = logger
         self.tickInterval = tickInterval

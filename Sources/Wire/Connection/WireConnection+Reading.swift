@@ -13,6 +13,7 @@ extension WireConnection {
         peer: PeerIdentity,
         side: ConnectionSide,
         configuration: WireConfiguration,
+        requestHandler: WireConnection.RequestHandler? = nil,
         logger: Logger,
         opened: (WireConnection) -> Void
     ) async {
@@ -25,6 +26,7 @@ extension WireConnection {
                     channel: asyncChannel.channel,
                     outbound: outbound,
                     configuration: configuration,
+                    requestHandler: requestHandler,
                     logger: logger
                 )
                 connection = open
@@ -83,6 +85,8 @@ extension WireConnection {
         case _ where frame.type.isApplication:
             if side.startedRequest(frame.requestID) {
                 completeCall(with: frame)
+            } else if let requestHandler {
+                requestHandler(self, frame)
             } else {
                 requestSink.yield(frame)
             }

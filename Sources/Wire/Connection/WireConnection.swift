@@ -25,6 +25,11 @@ public final class WireConnection: Sendable {
     /// consumer only. Holds at most `maxInFlightRequests` frames: the peer cannot send more
     /// before we answer.
     public let requests: AsyncThrowingStream<Frame, any Error>
+    /// When set (by the server that accepted the connection), the peer's requests go to it,
+    /// called on the connection's reader task as each arrives, instead of into `requests`: one
+    /// task hop less per request. It must not block; it answers with `sendNow`.
+    let requestHandler: RequestHandler?
+    public typealias RequestHandler = @Sendable (WireConnection, Frame) -> Void
 
     package let side: ConnectionSide
     let requestSink: AsyncThrowingStream<Frame, any Error>.Continuation
@@ -42,8 +47,10 @@ public final class WireConnection: Sendable {
         channel: any Channel,
         outbound: NIOAsyncChannelOutboundWriter<Frame>,
         configuration: WireConfiguration,
+        requestHandler: RequestHandler?,
         logger: Logger
     ) {
+        self.requestHandler = requestHandler
         self.peer = peer
         self.side = side
         self.channel = channel
@@ -107,6 +114,30 @@ public final class WireConnection: Sendable {
         }
     }
 
+    /// Sends a request without suspending: the event loop writes it, in the order of calls made
+    /// from one thread or task. Its reply (or the failure) completes the returned future.
+    ///
+    /// For senders that must not wait for the socket, like the replica core's outbound
+    /// messages. The peer must answer every request, as with `post`.
+    public func postNow(_ type: MessageType, body: ByteBuffer = ByteBuffer()) throws -> EventLoopFuture<Frame> {
+        precondition(type.isApplication, "postNow() sends application messages; \(type) is Wire's own")
+        try checkBodySize(body)
+        let (requestID, reply) = try calls.register()
+        channel.writeAndFlush(Frame(type: type, requestID: requestID, body: body)).whenFailure { [self] error in
+            calls.complete(requestID, with: .failure(writeFailure(error)))
+        }
+        return reply
+    }
+
+    /// Sends a reply without suspending (see `send`); a failed write means the connection is
+    /// closing, which its reader reports.
+    public func sendNow(_ reply: Frame) throws(JBRError) {
+        precondition(reply.type.isApplication || reply.type == .error, "sendNow() carries replies, not \(reply.type)")
+        precondition(side.peerStartedRequest(reply.requestID), "request id \(reply.requestID) does not name a request from the peer")
+        try checkBodySize(reply.body)
+        channel.writeAndFlush(reply, promise: nil)
+    }
+
     /// Answers `request` with an application message.
     public func reply(to request: Frame, type: MessageType, body: ByteBuffer = ByteBuffer()) async throws {
         try await send(Frame(type: type, requestID: request.requestID, body: body))
@@ -131,9 +162,14 @@ public final class WireConnection: Sendable {
     /// Closes the connection and returns when it is closed: waiting calls have failed and
     /// `requests` has ended. Safe to call more than once.
     public func close() async {
+        closeNow()
+        try? await finished.futureResult.get()
+    }
+
+    /// Starts closing the connection without waiting (`waitUntilClosed` says when it is done).
+    public func closeNow() {
         closeRequested.withLock { $0 = true }
         channel.close(promise: nil)
-        try? await finished.futureResult.get()
     }
 
     /// Waits until the connection has closed, for whatever reason.
@@ -144,43 +180,25 @@ public final class WireConnection: Sendable {
         return calls.closeReason ?? .connectionClosed("closed")
     }
 
-    /// Sends `type` with a fresh request id and waits for the frame answering it, racing the
-    /// timeout. The losing side completes the pending call, so no promise is left behind.
+    /// Sends `type` with a fresh request id and waits for the frame answering it or the timeout,
+    /// whichever completes the pending call first. No task is made per call: the write and the
+    /// timer are the event loop's, so a call costs one suspension.
     private func exchange(_ type: MessageType, body: ByteBuffer, timeout: Duration) async throws -> Frame {
         try checkBodySize(body)
         let (requestID, reply) = try calls.register()
-        defer { calls.complete(requestID, with: .failure(CancellationError())) }  // no-op when already completed
-        let request = Frame(type: type, requestID: requestID, body: body)
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+            [calls] in
+            calls.complete(requestID, with: .failure(JBRError(.timedOut, "no reply to \(type) request \(requestID) within \(timeout)")))
+        }
+        defer { timer.cancel() }
+        channel.writeAndFlush(Frame(type: type, requestID: requestID, body: body)).whenFailure { [self] error in
+            calls.complete(requestID, with: .failure(writeFailure(error)))
+        }
         return try await withTaskCancellationHandler {
-            try await withThrowingTaskGroup(of: Frame?.self) { group in
-                group.addTask { try await self.transmit(request, thenAwait: reply) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = try await group.next()!
-                group.cancelAll()
-                guard let frame = first else {
-                    let error = JBRError(.timedOut, "no reply to \(type) request \(requestID) within \(timeout)")
-                    calls.complete(requestID, with: .failure(error))
-                    throw error
-                }
-                return frame
-            }
+            try await reply.get()
         } onCancel: {
             calls.complete(requestID, with: .failure(CancellationError()))
         }
-    }
-
-    private func transmit(_ request: Frame, thenAwait reply: EventLoopFuture<Frame>) async throws -> Frame {
-        do {
-            try await outbound.write(request)
-        } catch {
-            let failure = writeFailure(error)
-            calls.complete(request.requestID, with: .failure(failure))
-            throw failure
-        }
-        return try await reply.get()
     }
 
     private func checkBodySize(_ body: ByteBuffer) throws(JBRError) {

@@ -32,12 +32,15 @@ public final class WireServer: Sendable {
     /// - Parameters:
     ///   - identity: this brick; its role must be `.peer`.
     ///   - addressFilter: `auth.allow` / `auth.reject`, checked before anything else.
+    ///   - requestHandler: when given, every connection's requests go to it as they arrive
+    ///     (see `WireConnection.requestHandler`) instead of into its `requests` stream.
     public static func bind(
         host: String,
         port: Int,
         identity: WireIdentity,
         addressFilter: AddressFilter = .allowAll,
         configuration: WireConfiguration = WireConfiguration(),
+        requestHandler: WireConnection.RequestHandler? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) async throws -> WireServer {
@@ -76,7 +79,7 @@ public final class WireServer: Sendable {
         let (connections, sink) = AsyncStream.makeStream(of: WireConnection.self)
         var serverLogger = logger
         serverLogger[metadataKey: "wire.listen"] = "\(localAddress)"
-        let acceptor = Acceptor(sink: sink, configuration: configuration, logger: serverLogger)
+        let acceptor = Acceptor(sink: sink, configuration: configuration, requestHandler: requestHandler, logger: serverLogger)
         let task = Task { await acceptor.serve(listener) }
         serverLogger.info("listening")
         return WireServer(localAddress: localAddress, connections: connections, task: task)
@@ -101,6 +104,7 @@ struct AcceptedChannel: Sendable {
 private struct Acceptor: Sendable {
     let sink: AsyncStream<WireConnection>.Continuation
     let configuration: WireConfiguration
+    let requestHandler: WireConnection.RequestHandler?
     let logger: Logger
 
     func serve(_ listener: NIOAsyncChannel<AcceptedChannel, Never>) async {
@@ -135,7 +139,9 @@ private struct Acceptor: Sendable {
             try? await accepted.asyncChannel.executeThenClose { _, _ in }
             return
         }
-        await WireConnection.run(accepted.asyncChannel, peer: peer, side: .acceptor, configuration: configuration, logger: accepted.logger) {
+        await WireConnection.run(
+            accepted.asyncChannel, peer: peer, side: .acceptor, configuration: configuration, requestHandler: requestHandler, logger: accepted.logger
+        ) {
             connection in
             if case .terminated = sink.yield(connection) {
                 // The server is closing; nobody will take this connection.
