@@ -8,6 +8,8 @@ extension Journal {
     public func truncate(after index: JournalIndex) async throws {
         try await waitUntilDurable(lastPosition.index)
         try truncateDurable(after: index)
+        // Actions waiting for records that are gone now wait for the new last one: ready.
+        deliverReadyActions()
     }
 
     private func truncateDurable(after index: JournalIndex) throws {
@@ -38,6 +40,9 @@ extension Journal {
         state.terms.truncate(after: index)
         state.lastPosition = newLast
         state.durablePosition = newLast
+        for waiting in state.durableActions.indices where state.durableActions[waiting].index > index {
+            state.durableActions[waiting].index = index
+        }
         try state.terms.persist(in: configuration.directory)
     }
 

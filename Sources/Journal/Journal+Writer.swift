@@ -35,6 +35,11 @@ extension Journal {
             state.writerBusy = false
             if let failure { failAll(failure) }
             condition.broadcast()
+            if failure != nil {
+                condition.unlock()
+                deliverReadyActions()
+                condition.lock()
+            }
         }
         state.writerExited = true
         condition.broadcast()
@@ -131,6 +136,7 @@ extension Journal {
         let terms = state.terms
         condition.unlock()
         for waiter in woken { waiter.continuation.resume() }
+        deliverReadyActions()
         // A new term is rare; record its boundary durably (recovery rebuilds it from the
         // records if this write is lost, so it is done after the waiters are free).
         if termChanged { try? terms.persist(in: configuration.directory) }

@@ -39,6 +39,10 @@ public final class Journal: @unchecked Sendable {
         var pending: [Pending] = []
         var pendingBytes = 0
         var waiters: [Waiter] = []
+        /// Actions to run once an index is durable, in the order given (`whenDurable`).
+        var durableActions: [(index: JournalIndex, action: DurableAction)] = []
+        /// A thread is running durable actions; others leave theirs to it, so order holds.
+        var deliveringActions = false
         /// The highest index the replica set has committed; nothing at or below it is truncated.
         var committedThrough: JournalIndex = .zero
         /// Set by the first failed write: the journal then refuses everything.

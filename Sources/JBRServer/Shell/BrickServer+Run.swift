@@ -13,7 +13,7 @@ extension BrickServer {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.runCore() }
-                group.addTask { try await self.runAfterPersist() }
+                group.addTask { try await self.watchJournalFailures() }
                 group.addTask { await self.peers.run() }
                 group.addTask { await self.acceptConnections() }
                 group.addTask { try await self.runTicks() }
@@ -32,7 +32,7 @@ extension BrickServer {
 
     private func shutdown() async {
         inputs.finish()
-        afterPersist.finish()
+        journalFailures.finish()
         peers.finish()
         _ = clients.failAll(JBRError(.shuttingDown, "brick \(replica.id) is stopping"))
         router.attach(nil)
@@ -86,7 +86,7 @@ extension BrickServer {
         }
         for message in output.sendNow { peers.send(message) }
         if !output.append.isEmpty || !output.sendAfterPersist.isEmpty {
-            afterPersist.yield((journal.lastPosition.index, output.sendAfterPersist))
+            sendOnceDurable(output.sendAfterPersist)
         }
         if let committed = output.committed { journal.noteCommitted(through: min(committed, journal.lastPosition.index)) }
         if !output.apply.isEmpty { storeWorker.apply(output.apply) }
@@ -97,17 +97,25 @@ extension BrickServer {
         }
     }
 
-    /// Sends acknowledgements and votes once everything before them is durable, then tells the
-    /// core how far the journal is durable. One queue, so they leave in order.
-    /// A journal that cannot write ends the brick: it must not acknowledge what is not durable.
-    private func runAfterPersist() async throws {
-        for await (index, messages) in afterPersistStream {
-            // A truncation may have cut below `index` meanwhile: wait for what is still there.
-            let target = min(index, journal.lastPosition.index)
-            if target > .zero { try await journal.waitUntilDurable(target) }
+    /// Sends acknowledgements and votes once everything appended before them is durable, then
+    /// tells the core how far the journal is durable. Run by the journal's writer right after
+    /// its sync (no task hop on the way to the follower's acknowledgement); in order, so they
+    /// leave in order. A truncation below meanwhile makes them wait for what is still there.
+    private func sendOnceDurable(_ messages: [PeerEnvelope]) {
+        let (journal, peers, inputs, failures) = (self.journal, self.peers, self.inputs, self.journalFailures)
+        journal.whenDurable(journal.lastPosition.index) { failure in
+            if let failure {
+                failures.yield(failure)
+                return
+            }
             for message in messages { peers.send(message) }
             inputs.yield(.persisted(through: journal.durablePosition))
         }
+    }
+
+    /// A journal that cannot write ends the brick: it must not acknowledge what is not durable.
+    private func watchJournalFailures() async throws {
+        for await failure in journalFailureStream { throw failure }
     }
 
     private func readJournal(for follower: ReplicaID, from: JournalIndex, maxBytes: Int) {

@@ -27,8 +27,9 @@ public final class BrickServer: Sendable {
     let tickInterval: Duration
     let inputs: AsyncStream<ReplicaInput>.Continuation
     let inputStream: AsyncStream<ReplicaInput>
-    let afterPersist: AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>.Continuation
-    let afterPersistStream: AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>
+    /// A journal write failure seen by a durable action; it ends the brick.
+    let journalFailures: AsyncStream<JournalError>.Continuation
+    let journalFailureStream: AsyncStream<JournalError>
     /// The core as the last step left it, for `status` (taken by the core task only).
     let startingCore: Mutex<ReplicaCore?>
     let status: Mutex<BrickStatus>
@@ -65,7 +66,7 @@ public final class BrickServer: Sendable {
         let core = try Self.restoreCore(replica, hardState: hardState, journal: journal, applied: store.appliedThrough, sessions: sessions)
 
         let (inputStream, inputs) = AsyncStream.makeStream(of: ReplicaInput.self)
-        let (afterPersistStream, afterPersist) = AsyncStream.makeStream(of: (index: JournalIndex, messages: [PeerEnvelope]).self)
+        let (journalFailureStream, journalFailures) = AsyncStream.makeStream(of: JournalError.self)
         guard let secret = VolumeSecret(bytes: configuration.authSecret) else {
             throw JBRError(.EINVAL, "auth.secret is shorter than \(VolumeSecret.minimumBytes) bytes")
         }
@@ -101,7 +102,7 @@ public final class BrickServer: Sendable {
             configuration: configuration, replica: replica, journal: journal, stateDirectory: HardStateDirectory(store.state), storeWorker: storeWorker,
             server: server, router: router, peers: peers, logger: logger,
             tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
-            inputs: (inputs, inputStream), afterPersist: (afterPersist, afterPersistStream), core: core, metrics: metrics,
+            inputs: (inputs, inputStream), journalFailures: (journalFailures, journalFailureStream), core: core, metrics: metrics,
             metricsEndpoint: endpoint)
         router.attach(brick)
         return brick
@@ -111,7 +112,7 @@ public final class BrickServer: Sendable {
         configuration: BrickVolfileConfiguration, replica: ReplicaConfiguration, journal: Journal, stateDirectory: HardStateDirectory,
         storeWorker: StoreWorker, server: WireServer, router: RequestRouter, peers: PeerLinks, logger: Logger, tickInterval: Duration,
         inputs: (AsyncStream<ReplicaInput>.Continuation, AsyncStream<ReplicaInput>),
-        afterPersist: (AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>.Continuation, AsyncStream<(index: JournalIndex, messages: [PeerEnvelope])>),
+        journalFailures: (AsyncStream<JournalError>.Continuation, AsyncStream<JournalError>),
         core: ReplicaCore, metrics: BrickMetrics, metricsEndpoint: MetricsEndpoint?
     ) {
         self.configuration = configuration
@@ -125,7 +126,7 @@ public final class BrickServer: Sendable {
         self.logger = logger
         self.tickInterval = tickInterval
         (self.inputs, self.inputStream) = inputs
-        (self.afterPersist, self.afterPersistStream) = afterPersist
+        (self.journalFailures, self.journalFailureStream) = journalFailures
         self.startingCore = Mutex(core)
         self.status = Mutex(Self.status(of: core, journalBytes: UInt64(journal.diskBytes)))
         self.metrics = metrics

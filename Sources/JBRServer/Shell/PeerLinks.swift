@@ -7,10 +7,12 @@ import Wire
 /// Outgoing connections to the other bricks of the replica set.
 ///
 /// `send` writes a message straight to the peer's connection (the event loop sends it; the core
-/// never waits for a socket), so messages to one peer leave in the order they were sent. While a
-/// peer is unreachable its newest `queueLimit` messages wait and go first once it connects: the
-/// replica protocol tolerates loss (a leader resends what a follower lacks), so older ones are
-/// dropped. One task per peer dials, and redials with backoff when the connection is lost.
+/// never waits for a socket), so messages to one peer leave in the order they were sent. At most
+/// `maxUnanswered` are on the way at once (the peer closes a connection with more requests in
+/// flight than its Wire limit); the rest wait, as they do while the peer is unreachable, and
+/// leave in order as answers come back. Of waiting messages only the newest are kept (see the
+/// limits): the replica protocol tolerates loss (a leader resends what a follower lacks). One
+/// task per peer dials, and redials with backoff when the connection is lost.
 final class PeerLinks: Sendable {
     struct Peer: Sendable {
         var id: ReplicaID
@@ -22,6 +24,8 @@ final class PeerLinks: Sendable {
     private struct LinkState {
         var connection: WireConnection?
         var waiting: [PeerEnvelope] = []
+        /// Posted on `connection` and not answered yet.
+        var unanswered = 0
         var finished = false
     }
 
@@ -35,6 +39,12 @@ final class PeerLinks: Sendable {
     let identity: WireIdentity
     let logger: Logger
     static let queueLimit = 4096
+    /// While a peer is unreachable only its newest messages are kept: heartbeats and probes
+    /// repeat, and a backlog from a long outage would reach it stale, each refusal making the
+    /// leader probe again (a flood that starved the leader's heartbeats to the other replicas).
+    static let disconnectedQueueLimit = 64
+    /// Half the peer's default Wire limit of requests in flight on one connection.
+    static let maxUnanswered = WireConfiguration().maxInFlightRequests / 2
 
     init(peers: [Peer], identity: WireIdentity, logger: Logger) {
         var links: [ReplicaID: Link] = [:]
@@ -48,14 +58,12 @@ final class PeerLinks: Sendable {
     func send(_ message: PeerEnvelope) {
         guard let link = links[message.to] else { return }
         // Under the lock, so a connection that just opened cannot overtake the waiting messages.
-        link.withLock { link in
-            guard !link.finished else { return }
-            guard let connection = link.connection else {
-                if link.waiting.count == Self.queueLimit { link.waiting.removeFirst() }
-                link.waiting.append(message)
-                return
-            }
-            post(message, on: connection)
+        link.withLock { state in
+            guard !state.finished else { return }
+            let limit = state.connection == nil ? Self.disconnectedQueueLimit : Self.queueLimit
+            if state.waiting.count >= limit { state.waiting.removeFirst(state.waiting.count - limit + 1) }
+            state.waiting.append(message)
+            postWaiting(&state, on: link)
         }
     }
 
@@ -81,12 +89,31 @@ final class PeerLinks: Sendable {
         }
     }
 
-    private func post(_ message: PeerEnvelope, on connection: WireConnection) {
-        var body = ByteBuffer()
-        message.encode(to: &body)
-        // The reply only frees the request's slot; a failure means the connection is closing,
-        // which the dialler notices.
-        _ = try? connection.postNow(.peerMessage, body: body)
+    /// Under the link's lock: posts waiting messages, in order, while the connection has room.
+    private func postWaiting(_ state: inout LinkState, on link: Link) {
+        guard let connection = state.connection else { return }
+        var posted = 0
+        while posted < state.waiting.count, state.unanswered < Self.maxUnanswered {
+            var body = ByteBuffer()
+            state.waiting[posted].encode(to: &body)
+            posted += 1
+            // The answer only frees a slot; a failure means the connection is closing, which
+            // the dialler notices (the next connection starts with no slot taken).
+            guard let answered = try? connection.postNow(.peerMessage, body: body) else { continue }
+            state.unanswered += 1
+            // Always a later turn of the loop: an answer that is already there (a failed write)
+            // would otherwise run this at once, under the lock held here.
+            answered.whenComplete { [self] _ in
+                answered.eventLoop.execute {
+                    link.withLock { state in
+                        guard state.connection === connection else { return }
+                        state.unanswered -= 1
+                        self.postWaiting(&state, on: link)
+                    }
+                }
+            }
+        }
+        state.waiting.removeFirst(posted)
     }
 
     private func keepConnected(to peer: Peer) async {
@@ -105,11 +132,11 @@ final class PeerLinks: Sendable {
                 continue
             }
             backoff = .milliseconds(50)
-            let attached = link.withLock { link -> Bool in
-                guard !link.finished else { return false }
-                for message in link.waiting { post(message, on: connection) }
-                link.waiting = []
-                link.connection = connection
+            let attached = link.withLock { state -> Bool in
+                guard !state.finished else { return false }
+                state.connection = connection
+                state.unanswered = 0
+                postWaiting(&state, on: link)
                 return true
             }
             guard attached else {

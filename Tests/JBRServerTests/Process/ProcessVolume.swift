@@ -40,8 +40,9 @@ final class ProcessVolume: @unchecked Sendable {
     }
 
     /// The last lines of every brick's log on standard error: the folder is removed at
-    /// teardown, and a failure in CI must still say what the bricks were doing.
-    func printLogTails(lines: Int = 40) {
+    /// teardown, and a failure in CI must still say what the bricks were doing. To debug a
+    /// process test, `JBR_TEST_LOG_LEVEL=debug JBR_TEST_LOG_LINES=400` shows more.
+    func printLogTails(lines: Int = Int(ProcessInfo.processInfo.environment["JBR_TEST_LOG_LINES"] ?? "40") ?? 40) {
         for number in 0..<3 {
             let text = (try? String(contentsOfFile: root + "/log\(number + 1).txt", encoding: .utf8)) ?? "(no log)"
             let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
@@ -84,7 +85,7 @@ final class ProcessVolume: @unchecked Sendable {
     func start(_ number: Int) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaries + "/jbr-server")
-        process.arguments = ["--volfile", brickVolfiles[number], "--log-level", "info"]
+        process.arguments = ["--volfile", brickVolfiles[number], "--log-level", ProcessInfo.processInfo.environment["JBR_TEST_LOG_LEVEL"] ?? "info"]
         let log = root + "/log\(number + 1).txt"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
