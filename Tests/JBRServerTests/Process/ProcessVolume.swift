@@ -14,6 +14,8 @@ final class ProcessVolume: @unchecked Sendable {
     let clientVolfile: String
     var processes: [Process?]
     let client: VolumeClient
+    /// With `peerProxies`: `proxies[from][to]` carries brick `from`'s connections to brick `to`.
+    let proxies: [[LoopbackProxy?]]
 
     /// The directory holding the built executables (next to the test bundle).
     static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -23,10 +25,15 @@ final class ProcessVolume: @unchecked Sendable {
     /// Runs `body` with a fresh volume, stopping every process and removing every file after it,
     /// whatever happens.
     ///
-    /// - Parameter brickOptions: volfile options to set on every brick (`segment-size` → `1MB`).
-    static func with<Result>(brickOptions: [String: String] = [:], _ body: (ProcessVolume) async throws -> Result) async throws -> Result {
+    /// - Parameters:
+    ///   - brickOptions: volfile options to set on every brick (`segment-size` → `1MB`).
+    ///   - peerProxies: bricks reach each other through `LoopbackProxy`s, so `partition` can
+    ///     cut a brick off from its peers (clients still reach every brick directly).
+    static func with<Result>(
+        brickOptions: [String: String] = [:], peerProxies: Bool = false, _ body: (ProcessVolume) async throws -> Result
+    ) async throws -> Result {
         guard available else { throw JBRError(.ENOENT, "jbr-server is not built at \(binaries)") }
-        let volume = try ProcessVolume(brickOptions: brickOptions)
+        let volume = try ProcessVolume(brickOptions: brickOptions, peerProxies: peerProxies)
         do {
             try volume.startAll()
             let result = try await body(volume)
@@ -50,7 +57,7 @@ final class ProcessVolume: @unchecked Sendable {
         }
     }
 
-    private init(brickOptions: [String: String]) throws {
+    private init(brickOptions: [String: String], peerProxies: Bool) throws {
         let root = NSTemporaryDirectory() + "jbr-processes-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let ports = try (0..<3).map { _ in try Self.freePort() }
@@ -58,11 +65,19 @@ final class ProcessVolume: @unchecked Sendable {
         try Self.run(Self.binaries + "/jbr-server", ["volgen", "test", "replica", "3"] + bricks + ["--out", root + "/vol"])
         let files = try FileManager.default.contentsOfDirectory(atPath: root + "/vol").sorted()
         brickVolfiles = (1...3).map { number in root + "/vol/" + files.first { $0.hasSuffix("-b\(number).vol") }! }
-        for path in brickVolfiles where !brickOptions.isEmpty {
+        let proxies = try (0..<3).map { from in
+            try (0..<3).map { to in peerProxies && from != to ? try LoopbackProxy(target: ports[to]) : nil }
+        }
+        for (from, path) in brickVolfiles.enumerated() where !brickOptions.isEmpty || peerProxies {
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line in
                 let words = line.split(separator: " ")
-                guard words.count == 3, words[0] == "option", let value = brickOptions[String(words[1])] else { return String(line) }
-                return "    option \(words[1]) \(value)"
+                guard words.count == 3, words[0] == "option" else { return String(line) }
+                if let value = brickOptions[String(words[1])] { return "    option \(words[1]) \(value)" }
+                // A peer's port (each brick has its own): through the proxy for this direction.
+                if words[1] == "remote-port", let to = ports.firstIndex(of: Int(words[2]) ?? -1), let proxy = proxies[from][to] {
+                    return "    option remote-port \(proxy.port)"
+                }
+                return String(line)
             }
             // In place: the file keeps its owner-only mode.
             try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
@@ -70,6 +85,7 @@ final class ProcessVolume: @unchecked Sendable {
         clientVolfile = root + "/vol/test.tcp-fuse.vol"
         self.root = root
         self.ports = ports
+        self.proxies = proxies
         processes = [nil, nil, nil]
         var logger = Logger(label: "test-client")
         logger.logLevel = .critical
@@ -134,8 +150,22 @@ final class ProcessVolume: @unchecked Sendable {
         throw JBRError(.timedOut, "no single leader within \(timeout); logs in \(root)")
     }
 
+    /// Cuts brick `number` off from the other bricks, both ways (with `peerProxies`).
+    func partition(_ number: Int) {
+        for other in 0..<3 where other != number {
+            proxies[number][other]?.setBlocked(true)
+            proxies[other][number]?.setBlocked(true)
+        }
+    }
+
+    /// Restores every link between bricks.
+    func heal() {
+        for row in proxies { for proxy in row { proxy?.setBlocked(false) } }
+    }
+
     func teardown() async {
         await client.close()
+        for row in proxies { for proxy in row { proxy?.stop() } }
         for process in processes.compactMap({ $0 }) where process.isRunning {
             Foundation.kill(process.processIdentifier, SIGCONT)  // a paused brick cannot act on SIGTERM
             process.terminate()
