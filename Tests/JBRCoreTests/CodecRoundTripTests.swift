@@ -57,6 +57,33 @@ import Testing
         }
     }
 
+    @Test(arguments: seeds) func brickStatusesRoundTrip(seed: UInt64) throws {
+        var random = RandomValues(seed: seed)
+        for _ in 0..<Self.valuesPerSeed / 4 {
+            let followers = (0..<random.int(0...3)).map { _ in
+                FollowerRepair(replicaID: random.replicaID(), match: JournalIndex(random.u64()),
+                               state: FollowerRepair.State.allCases[random.int(0...(FollowerRepair.State.allCases.count - 1))])
+            }
+            let status = BrickStatus(
+                replicaID: random.replicaID(), role: ["leader", "follower", "candidate"][random.int(0...2)], term: random.term(),
+                leader: random.int(0...1) == 0 ? nil : random.replicaID(), last: LogPosition(term: random.term(), index: JournalIndex(random.u64())),
+                persisted: LogPosition(term: random.term(), index: JournalIndex(random.u64())), commit: JournalIndex(random.u64()),
+                applied: JournalIndex(random.u64()), journalBytes: random.u64(), followers: followers)
+            try expectRoundTrip(status, random: &random)
+        }
+    }
+
+    @Test func aFollowerRepairStateThisBuildDoesNotKnowIsRefused() throws {
+        let status = BrickStatus(
+            replicaID: ReplicaID(0), role: "leader", term: Term(3), leader: ReplicaID(0), last: LogPosition(term: Term(3), index: JournalIndex(9)),
+            persisted: LogPosition(term: Term(3), index: JournalIndex(9)), commit: JournalIndex(9), applied: JournalIndex(9), journalBytes: 0,
+            followers: [FollowerRepair(replicaID: ReplicaID(1), match: JournalIndex(9), state: .inSync)])
+        var encoded = BinaryCodec.encode(status)
+        // The state is the last byte.
+        encoded.setInteger(UInt8(200), at: encoded.writerIndex - 1)
+        #expect(throws: DecodingError.self) { try BinaryCodec.decode(BrickStatus.self, from: encoded) }
+    }
+
     /// Checks the round trip, then that truncations (all for short encodings, a sample for long
     /// ones) are refused rather than misread.
     private func expectRoundTrip<Value: BinaryCodable & Equatable>(_ value: Value, random: inout RandomValues) throws {

@@ -11,9 +11,11 @@ public struct BrickStatus: Hashable, Sendable {
     public var commit: JournalIndex
     public var applied: JournalIndex
     public var journalBytes: UInt64
+    /// A leader's view of how each follower is being brought up to date; empty on followers.
+    public var followers: [FollowerRepair]
 
     public init(replicaID: ReplicaID, role: String, term: Term, leader: ReplicaID?, last: LogPosition, persisted: LogPosition,
-                commit: JournalIndex, applied: JournalIndex, journalBytes: UInt64) {
+                commit: JournalIndex, applied: JournalIndex, journalBytes: UInt64, followers: [FollowerRepair] = []) {
         self.replicaID = replicaID
         self.role = role
         self.term = term
@@ -23,6 +25,34 @@ public struct BrickStatus: Hashable, Sendable {
         self.commit = commit
         self.applied = applied
         self.journalBytes = journalBytes
+        self.followers = followers
+    }
+}
+
+/// How a leader is bringing one follower's journal up to date (reconciliation in progress).
+public struct FollowerRepair: Hashable, Sendable {
+    public enum State: UInt8, Hashable, Sendable, CaseIterable {
+        /// Has everything the leader has sent; new entries stream to it.
+        case inSync = 0
+        /// Finding where its journal and the leader's agree (after a restart or a refusal).
+        case probing = 1
+        /// Receiving the committed entries it missed.
+        case catchingUp = 2
+        /// The leader is reading the entries it needs from its journal.
+        case readingJournal = 3
+        /// It needs entries the leader's journal no longer holds: only a full resync helps.
+        case needsFullResync = 4
+    }
+
+    public var replicaID: ReplicaID
+    /// The last index known to be durable on it and to match the leader.
+    public var match: JournalIndex
+    public var state: State
+
+    public init(replicaID: ReplicaID, match: JournalIndex, state: State) {
+        self.replicaID = replicaID
+        self.match = match
+        self.state = state
     }
 }
 
@@ -37,6 +67,12 @@ extension BrickStatus: BinaryCodable {
         buffer.write(commit)
         buffer.write(applied)
         buffer.writeLittleEndian(journalBytes)
+        buffer.writeLittleEndian(UInt8(followers.count))
+        for follower in followers {
+            buffer.write(follower.replicaID)
+            buffer.write(follower.match)
+            buffer.writeLittleEndian(follower.state.rawValue)
+        }
     }
 
     public init(from buffer: inout ByteBuffer) throws(DecodingError) {
@@ -49,6 +85,23 @@ extension BrickStatus: BinaryCodable {
             persisted: try LogPosition(from: &buffer),
             commit: try JournalIndex(from: &buffer),
             applied: try JournalIndex(from: &buffer),
-            journalBytes: try buffer.readLittleEndian(UInt64.self, field: "journal bytes"))
+            journalBytes: try buffer.readLittleEndian(UInt64.self, field: "journal bytes"),
+            followers: try Self.readFollowers(from: &buffer))
+    }
+
+    private static func readFollowers(from buffer: inout ByteBuffer) throws(DecodingError) -> [FollowerRepair] {
+        let count = try buffer.readLittleEndian(UInt8.self, field: "follower count")
+        var followers: [FollowerRepair] = []
+        for _ in 0..<count {
+            let replicaID = try ReplicaID(from: &buffer)
+            let match = try JournalIndex(from: &buffer)
+            let offset = buffer.readerIndex
+            let raw = try buffer.readLittleEndian(UInt8.self, field: "follower state")
+            guard let state = FollowerRepair.State(rawValue: raw) else {
+                throw DecodingError(.unknownTag(type: "follower state", tag: UInt64(raw)), offset: offset)
+            }
+            followers.append(FollowerRepair(replicaID: replicaID, match: match, state: state))
+        }
+        return followers
     }
 }

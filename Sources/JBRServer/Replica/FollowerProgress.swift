@@ -46,6 +46,17 @@ struct FollowerProgress: Sendable {
         }
     }
 
+    /// What status shows of this follower's repair.
+    func repairState(leaderLast: JournalIndex) -> FollowerRepair.State {
+        if needsResync { return .needsFullResync }
+        if awaitingJournal { return .readingJournal }
+        switch mode {
+        case .probe: return .probing
+        // Appends in flight are not a repair; only entries not sent yet are.
+        case .replicate: return next > leaderLast ? .inSync : .catchingUp
+        }
+    }
+
     mutating func resetToProbe(next: JournalIndex) {
         self.next = max(next, match.next)
         mode = .probe

@@ -14,6 +14,11 @@ public struct ReplicaConfiguration: Sendable {
     public var heartbeatTicks = 1
     /// Entry bytes in one append message (at least one entry is always sent).
     public var maxAppendBytes = 1 << 20
+    /// Entry bytes in a probe (an append sent while the leader looks for where a follower's
+    /// journal agrees). Probes are often refused, and a follower back from an outage refuses
+    /// every stale message still on the way, each refusal answered with a new probe: small
+    /// probes keep that cheap; the entries flow at `maxAppendBytes` once the logs match.
+    public var maxProbeBytes = 64 << 10
     /// Unacknowledged entry bytes per follower: bounds the bandwidth-delay product (with a 1 ms
     /// round trip, 8 MiB caps one follower at about 8 GB/s, far above a disk).
     public var maxInflightBytesPerFollower = 8 << 20

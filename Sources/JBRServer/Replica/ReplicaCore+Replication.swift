@@ -105,9 +105,10 @@ extension ReplicaCore {
                 output.resyncNeeded.append(peer)
                 return
             }
-            guard let entries = log.entries(from: progress.next, maxBytes: configuration.maxAppendBytes) else {
+            let maxBytes = progress.mode == .probe ? min(configuration.maxProbeBytes, configuration.maxAppendBytes) : configuration.maxAppendBytes
+            guard let entries = log.entries(from: progress.next, maxBytes: maxBytes) else {
                 progress.awaitingJournal = true
-                output.readJournal.append((peer, progress.next, configuration.maxAppendBytes))
+                output.readJournal.append((peer, progress.next, maxBytes))
                 return
             }
             send(entries, previous: LogPosition(term: previousTerm, index: progress.next.previous), to: peer, progress: &progress, readContext: readContext)

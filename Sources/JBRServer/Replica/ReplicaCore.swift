@@ -135,6 +135,13 @@ public struct ReplicaCore: Sendable {
         if case .leader = role { return true }
         return false
     }
+    /// As leader, how each follower is being brought up to date (by replica id); else empty.
+    public var followerRepairs: [FollowerRepair] {
+        guard case let .leader(state) = role else { return [] }
+        return state.progress.sorted { $0.key < $1.key }.map { id, progress in
+            FollowerRepair(replicaID: id, match: progress.match, state: progress.repairState(leaderLast: log.lastIndex))
+        }
+    }
 
     // MARK: Transitions (all role changes go through here, and are reported)
 

@@ -164,6 +164,7 @@ public final class BrickServer: Sendable {
     static func status(of core: ReplicaCore, journalBytes: UInt64) -> BrickStatus {
         BrickStatus(
             replicaID: core.configuration.id, role: core.role.name, term: core.term, leader: core.leader, last: core.lastPosition,
-            persisted: core.persistedPosition, commit: core.commitIndex, applied: core.appliedIndex, journalBytes: journalBytes)
+            persisted: core.persistedPosition, commit: core.commitIndex, applied: core.appliedIndex, journalBytes: journalBytes,
+            followers: core.followerRepairs)
     }
 }

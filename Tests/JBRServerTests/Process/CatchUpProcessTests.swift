@@ -32,6 +32,13 @@ struct CatchUpProcessTests {
             }
             try volume.start(absent)
             try await PowerLossProcessTests.waitUntilAllApplied(volume)
+            // Status shows the repair as the leader sees it: done now.
+            let statuses = await volume.client.status(timeout: .seconds(2)).compactMap { try? $0.status.get() }
+            let leaderView = try #require(statuses.first { $0.role == "leader" }, "a leader answered status")
+            let returned = try #require(leaderView.followers.first { $0.replicaID == statuses[absent].replicaID })
+            #expect(returned.state == .inSync && returned.match == leaderView.last.index, "\(returned)")
+            let cli = try volume.runTool("jbr-client", ["--volfile", volume.clientVolfile, "status", "--json"])
+            #expect(cli.output.contains("\"in sync\""), "\(cli.output)")
 
             let trees = try (0..<3).map { try BrickTreeDigest.describe(brick: volume.brickPath($0)) }
             for number in 0..<3 where number != leader {
