@@ -73,7 +73,7 @@ public final class VolumeClient: Sendable {
     /// (replica-id order by default), and returns each reply's body, or why the brick could not
     /// answer. For questions asked of every brick: status, reconciliation reports.
     public func ask(
-        _ type: MessageType, order: [ReplicaID]? = nil, timeout: Duration = .seconds(3)
+        _ type: MessageType, body: ByteBuffer = ByteBuffer(), order: [ReplicaID]? = nil, timeout: Duration = .seconds(3)
     ) async -> [(brick: ClientVolfileConfiguration.Brick, reply: Result<ByteBuffer, any Error>)] {
         var results: [(ClientVolfileConfiguration.Brick, Result<ByteBuffer, any Error>)] = []
         let positions = order.map { ids in ids.compactMap { id in bricks.firstIndex { $0.replicaID == id } } } ?? Array(bricks.indices)
@@ -81,7 +81,7 @@ public final class VolumeClient: Sendable {
             let brick = bricks[position]
             do {
                 let connection = try await connection(to: position)
-                results.append((brick, .success(try await connection.call(type, timeout: timeout).body)))
+                results.append((brick, .success(try await connection.call(type, body: body, timeout: timeout).body)))
             } catch {
                 drop(position)
                 results.append((brick, .failure(error)))

@@ -32,12 +32,17 @@ struct ReconCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each brick's answer.")
     var timeout: Double = 3
 
+    @Option(help: "Records per checksummed range: each brick checksums ranges of its newest records (up to 1,048,576) so the plan also compares contents; 0 compares terms only.")
+    var rangeSize: UInt64 = 4096
+
     func validate() throws {
         guard dryRun else {
             throw ValidationError(
                 "carrying a plan out from the command line is not built yet (the leader repairs followers itself); use --dry-run")
         }
         guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be within (0, 600] seconds") }
+        let fewest = ReconReportRequest.maxRecords / UInt64(ReplicaReport.maxRangeChecksums / 2)
+        guard rangeSize == 0 || rangeSize >= fewest else { throw ValidationError("--range-size must be 0 or at least \(fewest)") }
     }
 
     func run() async throws {
@@ -53,7 +58,9 @@ struct ReconCommand: AsyncParsableCommand {
         // its report still ends at or after theirs, as the planner requires of a leader.
         let members = configuration.replicaSets[0].bricks.map(\.replicaID)
         let order = members.filter { $0 != leader } + members.filter { $0 == leader }
-        let answers = await client.ask(.reconReport, order: order, timeout: .milliseconds(Int64(timeout * 1000)))
+        var request = ByteBuffer()
+        ReconReportRequest(rangeSize: rangeSize).encode(to: &request)
+        let answers = await client.ask(.reconReport, body: request, order: order, timeout: .milliseconds(Int64(timeout * 1000)))
         await client.close()
 
         var reports: [ReplicaReport] = []
@@ -108,7 +115,8 @@ struct ReconCommand: AsyncParsableCommand {
         for report in reports.sorted(by: { $0.replica < $1.replica }) {
             let terms = report.termRanges.map(\.description).joined(separator: " ")
             print("  \(report.replica)  last \(report.last)  commit \(report.commitIndex)  applied \(report.appliedThrough)  "
-                + "first retained \(report.firstRetained)  terms [\(terms)]")
+                + "first retained \(report.firstRetained)  terms [\(terms)]"
+                + (report.rangeChecksums.isEmpty ? "" : "  checksummed \(report.rangeChecksums.first!.first)...\(report.rangeChecksums.last!.last) in \(report.rangeChecksums.count) ranges"))
         }
         for failure in failures.sorted(by: { $0.brick.replicaID < $1.brick.replicaID }) {
             print("  \(failure.brick.replicaID)  no answer from \(failure.brick.host):\(failure.brick.port): \(failure.error)")
@@ -131,6 +139,12 @@ struct ReconCommand: AsyncParsableCommand {
             var applied: UInt64
             var firstRetained: UInt64
             var terms: [String]
+            var rangeChecksums: [RangeJSON]
+        }
+        struct RangeJSON: Encodable {
+            var first: UInt64
+            var last: UInt64
+            var checksum: UInt32
         }
         struct FailureJSON: Encodable {
             var replica: UInt32
@@ -150,7 +164,8 @@ struct ReconCommand: AsyncParsableCommand {
             reports: reports.sorted { $0.replica < $1.replica }.map {
                 ReportJSON(replica: $0.replica.rawValue, last: PositionJSON(term: $0.last.term.rawValue, index: $0.last.index.rawValue),
                            commit: $0.commitIndex.rawValue, applied: $0.appliedThrough.rawValue,
-                           firstRetained: $0.firstRetained.rawValue, terms: $0.termRanges.map(\.description))
+                           firstRetained: $0.firstRetained.rawValue, terms: $0.termRanges.map(\.description),
+                           rangeChecksums: $0.rangeChecksums.map { RangeJSON(first: $0.first.rawValue, last: $0.last.rawValue, checksum: $0.checksum) })
             },
             unreachable: failures.map { FailureJSON(replica: $0.brick.replicaID.rawValue, address: "\($0.brick.host):\($0.brick.port)", error: $0.error) },
             outcome: outcome)

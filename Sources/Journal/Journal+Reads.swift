@@ -8,21 +8,7 @@ extension Journal {
     /// a start that was trimmed or is not durable yet, and `corruption` if a record read back
     /// fails its checksums.
     public func records(from: JournalIndex, through: JournalIndex, maxBytes: Int = .max) throws -> [JournalRecord] {
-        let (pieces, first, last) = locked { state -> ([(Segment, JournalIndex, JournalIndex, Range<Int>)], JournalIndex, JournalIndex) in
-            let first = state.terms.trimmedThrough.index.next
-            let last = state.durablePosition.index
-            guard from >= first, from <= last, through >= from else { return ([], first, last) }
-            let end = min(through, last)
-            var pieces: [(Segment, JournalIndex, JournalIndex, Range<Int>)] = []
-            for segment in state.segments {
-                guard let segmentLast = segment.lastIndex, segmentLast >= from, segment.firstIndex <= end else { continue }
-                let start = max(from, segment.firstIndex)
-                let stop = min(end, segmentLast)
-                pieces.append((segment, start, stop, segment.byteRange(from: start, through: stop)))
-            }
-            return (pieces, first, last)
-        }
-        guard !pieces.isEmpty else { throw JournalError.outOfRange(requested: from, first: first, last: last) }
+        let pieces = try durablePieces(from: from, through: through)
         var records: [JournalRecord] = []
         var bytes = 0
         var expected = from
@@ -46,6 +32,50 @@ extension Journal {
             }
         }
         return records
+    }
+
+    /// The position and body checksum of each durable record `from...through` (clipped to the
+    /// durable end), read from the record headers alone: what `RangeChecksum` sums, without
+    /// reading or decompressing bodies. Throws like `records`.
+    public func recordDigests(from: JournalIndex, through: JournalIndex) throws -> [(position: LogPosition, bodyChecksum: UInt32)] {
+        var digests: [(position: LogPosition, bodyChecksum: UInt32)] = []
+        // Header to header through each piece's bytes (the segment's offsets change under the
+        // lock as appends land, so they are not read here).
+        for (segment, start, stop, range) in try durablePieces(from: from, through: through) {
+            var index = start
+            var offset = range.lowerBound
+            while index <= stop {
+                let header = try segment.file.read(count: RecordHeader.encodedSize, at: offset)
+                guard case let .valid(parsed) = header.withUnsafeBytes({ RecordHeader.parse($0) }), parsed.position.index == index else {
+                    throw readFailure(segment, offset: offset, expected: index, reason: "header unreadable on read")
+                }
+                digests.append((parsed.position, parsed.bodyChecksum))
+                index = index.next
+                offset += parsed.recordSize
+            }
+        }
+        return digests
+    }
+
+    /// The segments holding durable records `from...through`: each with the first and last index
+    /// it holds of them and their bytes. Throws `outOfRange` for a start trimmed or not durable.
+    private func durablePieces(from: JournalIndex, through: JournalIndex) throws -> [(Segment, JournalIndex, JournalIndex, Range<Int>)] {
+        let (pieces, first, last) = locked { state -> ([(Segment, JournalIndex, JournalIndex, Range<Int>)], JournalIndex, JournalIndex) in
+            let first = state.terms.trimmedThrough.index.next
+            let last = state.durablePosition.index
+            guard from >= first, from <= last, through >= from else { return ([], first, last) }
+            let end = min(through, last)
+            var pieces: [(Segment, JournalIndex, JournalIndex, Range<Int>)] = []
+            for segment in state.segments {
+                guard let segmentLast = segment.lastIndex, segmentLast >= from, segment.firstIndex <= end else { continue }
+                let start = max(from, segment.firstIndex)
+                let stop = min(end, segmentLast)
+                pieces.append((segment, start, stop, segment.byteRange(from: start, through: stop)))
+            }
+            return (pieces, first, last)
+        }
+        guard !pieces.isEmpty else { throw JournalError.outOfRange(requested: from, first: first, last: last) }
+        return pieces
     }
 
     /// A record that does not read back: damage, unless a trim took its segment meanwhile (a

@@ -62,3 +62,24 @@ final class IndexSequencer: @unchecked Sendable {
 }
 
 import Foundation
+
+/// `recordDigests` reads positions and body checksums from the headers alone.
+@Suite struct JournalRecordDigestTests {
+    @Test func digestsMatchTheRecordHeadersAcrossSegments() async throws {
+        let directory = TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let configuration = journalConfiguration(directory, segmentBytes: 64 << 10)
+        let journal = try Journal.open(configuration)
+        try await journal.append((1...200).map { record(UInt64($0), term: $0 <= 120 ? 1 : 2, size: 1000) })
+        let digests = try journal.recordDigests(from: JournalIndex(5), through: JournalIndex(300))
+        #expect(digests.map(\.position.index) == (5...200).map { JournalIndex(UInt64($0)) }, "clipped to the durable end")
+        #expect(digests.first { $0.position.index == JournalIndex(121) }?.position.term == Term(2))
+        var headers: [JournalIndex: UInt32] = [:]
+        try JournalInspector.inspect(directory: configuration.directory) { item in
+            if case let .record(_, _, header, _) = item { headers[header.position.index] = header.bodyChecksum }
+        }
+        for digest in digests { #expect(headers[digest.position.index] == digest.bodyChecksum) }
+        #expect(throws: JournalError.self) { try journal.recordDigests(from: JournalIndex(201), through: JournalIndex(300)) }
+        await journal.close()
+    }
+}

@@ -54,3 +54,29 @@ import Testing
         #expect(RangeChecksum.firstDifference(other, one).map { $0.lowerBound.rawValue...$0.upperBound.rawValue } == testCase.expected)
     }
 }
+
+/// Which records a brick checksums for a `recon` request.
+@Suite struct ReconReportRequestTests {
+    @Test(arguments: [
+        // (rangeSize, first, last, expected span or nil)
+        (UInt64(0), UInt64(1), UInt64(100), nil as ClosedRange<UInt64>?),
+        (4096, 1, 0, nil),
+        (4096, 1, 100, 1...100),
+        (10, 35, 100, 35...100),
+        // Over the record limit: the newest, widened down to a range boundary.
+        (1000, 1, 3_000_000, 1_951_001...3_000_000),
+        (1000, 2_500_000, 3_000_000, 2_500_000...3_000_000),
+    ])
+    func spanCoversTheNewestRecordsFromARangeBoundary(_ size: UInt64, _ first: UInt64, _ last: UInt64, _ expected: ClosedRange<UInt64>?) {
+        let span = ReconReportRequest(rangeSize: size).span(first: JournalIndex(first), last: JournalIndex(last))
+        #expect(span.map { $0.lowerBound.rawValue...$0.upperBound.rawValue } == expected)
+        if let span {
+            #expect(span.upperBound.rawValue - span.lowerBound.rawValue + 1 <= ReconReportRequest.maxRecords + size)
+        }
+    }
+
+    @Test func theRequestRoundTrips() throws {
+        let request = ReconReportRequest(rangeSize: 4096)
+        #expect(try BinaryCodec.decode(ReconReportRequest.self, from: BinaryCodec.encode(request)) == request)
+    }
+}

@@ -1,4 +1,5 @@
 import JBRCore
+import Reconcile
 import NIOCore
 import Synchronization
 import Wire
@@ -82,9 +83,20 @@ extension BrickServer {
                 status.withLock { $0 }.encode(to: &reply)
                 try connection.sendNow(Frame(type: .statusReply, requestID: frame.requestID, body: reply))
             case .reconReport:
-                var reply = ByteBuffer()
-                reconciliationReport().encode(to: &reply)
-                try connection.sendNow(Frame(type: .reconReportReply, requestID: frame.requestID, body: reply))
+                // An empty body (older tools) asks for no checksums.
+                let request = body.readableBytes == 0 ? ReconReportRequest(rangeSize: 0) : try ReconReportRequest(from: &body)
+                try body.expectFullyRead()
+                // Checksums read journal headers: off the connection's reader, which must not block.
+                Task.detached { [self] in
+                    do {
+                        var reply = ByteBuffer()
+                        try reconciliationReport(request).encode(to: &reply)
+                        try connection.sendNow(Frame(type: .reconReportReply, requestID: frame.requestID, body: reply))
+                    } catch {
+                        let failure = error as? JBRError ?? JBRError(.EIO, "report failed: \(error)")
+                        try? connection.sendNow(.error(failure, requestID: frame.requestID))
+                    }
+                }
             default:
                 try connection.sendNow(.error(JBRError(.protocolViolation, "a client sent \(frame.type)"), requestID: frame.requestID))
             }

@@ -18,6 +18,12 @@ struct ReconProcessTests {
             #expect(plan["authority"] as? Int == leader, "the elected leader is the authority")
             let works = (plan["replicas"] as? [[String: Any]] ?? []).map { $0["work"] as? String }
             #expect(works.filter { $0 == "inSync" }.count == 2 && works.contains("authority"), "\(works)")
+            // Each brick checksummed its journal (4,096 records per range by default): one range
+            // from the first record to the last, the same on all three.
+            let ranges = (try Self.document(settled.output)["reports"] as? [[String: Any]] ?? []).map { $0["rangeChecksums"] as? [[String: Any]] ?? [] }
+            #expect(ranges.count == 3 && ranges.allSatisfy { $0.count == 1 && $0[0]["first"] as? Int == 1 }, "\(ranges)")
+            let summaries = ranges.map { $0.map { "\($0["first"] ?? "")...\($0["last"] ?? ""):\($0["checksum"] ?? "")" } }
+            #expect(Set(summaries).count == 1, "the replicas' checksums agree: \(summaries)")
 
             // A follower down while writes go on: the plan cannot speak for it.
             let follower = (leader + 1) % 3
