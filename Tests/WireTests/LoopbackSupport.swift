@@ -28,6 +28,7 @@ final class Loopback {
     static func run(
         configuration: WireConfiguration = Loopback.configuration,
         addressFilter: AddressFilter = .allowAll,
+        requestHandler: WireConnection.RequestHandler? = nil,
         _ body: (Loopback) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
@@ -39,6 +40,7 @@ final class Loopback {
                 identity: Fixture.serverIdentity,
                 addressFilter: addressFilter,
                 configuration: configuration,
+                requestHandler: requestHandler,
                 group: group,
                 logger: Fixture.logger
             )

@@ -1,6 +1,7 @@
 import JBRCore
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 @testable import Wire
 
@@ -234,4 +235,36 @@ struct LoopbackTests {
             await #expect(throws: JBRError.self) { try await client.ping(timeout: .seconds(1)) }
         }
     }
+}
+
+/// A server with a request handler: requests are handled as they arrive, each once, in order,
+/// including those that arrive before the connection is handed to the application.
+@Suite(.timeLimit(.minutes(1)))
+struct RequestHandlerLoopbackTests {
+    @Test func everyRequestIsHandledOnceInOrderAndAnswered() async throws {
+        let seen = SeenRequests()
+        try await Loopback.run(requestHandler: { connection, frame in
+            seen.note(frame.body)
+            try? connection.sendNow(Frame(type: .clientReply, requestID: frame.requestID, body: frame.body))
+        }) { loopback in
+            let client = try await loopback.connect()
+            // Posted at once after the handshake: the first ones may beat the connection's hand-over.
+            var replies: [EventLoopFuture<Frame>] = []
+            for number in 0..<200 {
+                replies.append(try await client.post(.clientWrite, body: ByteBuffer(string: "request \(number)")))
+            }
+            for (number, reply) in replies.enumerated() {
+                #expect(try await reply.get().body == ByteBuffer(string: "request \(number)"))
+            }
+            #expect(seen.bodies == (0..<200).map { "request \($0)" }, "each handled once, in the order sent")
+            // Wire's own frames still work beside the handler.
+            try await client.ping(timeout: .seconds(5))
+        }
+    }
+}
+
+final class SeenRequests: Sendable {
+    private let seen = Mutex<[String]>([])
+    func note(_ body: ByteBuffer) { seen.withLock { $0.append(String(buffer: body)) } }
+    var bodies: [String] { seen.withLock { $0 } }
 }
