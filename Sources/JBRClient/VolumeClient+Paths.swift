@@ -111,6 +111,17 @@ extension VolumeClient {
         return attributes
     }
 
+    /// Sets the owner and/or group of the object at `path` (numeric ids; nil leaves one as it
+    /// is). A symlink's own owner is changed, not its target's.
+    public func setOwner(_ path: String, uid: UInt32?, gid: UInt32?) async throws -> FileAttributes {
+        guard uid != nil || gid != nil else { throw JBRError(.EINVAL, "chown needs an owner, a group or both") }
+        let object = try await attributes(of: path)
+        guard case let .attributes(attributes) = try await write(.setattr(gfid: object.gfid, SetAttributes(uid: uid, gid: gid))) else {
+            throw JBRError(.EIO, "setattr answered with something other than attributes")
+        }
+        return attributes
+    }
+
     /// Every entry of the directory at `path`, with attributes.
     public func list(_ path: String) async throws -> [DirectoryEntry] {
         let directory = try await attributes(of: path)

@@ -21,6 +21,34 @@ struct ChmodCommand: AsyncParsableCommand {
     }
 }
 
+struct ChownCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chown", abstract: "Set the owner and/or group of an object of the volume (numeric ids: the bricks share no user names).")
+    @ParentCommand var tool: JBRClientTool
+    var volume: VolumeOptions { tool.volume }
+    @Argument(help: "UID, UID:GID or :GID, in decimal.") var owner: String
+    @Argument(help: "Path in the volume.") var path: String
+
+    /// The ids `owner` names, or nil if it is malformed.
+    var ids: (uid: UInt32?, gid: UInt32?)? {
+        let parts = owner.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        func id(_ text: Substring) -> UInt32?? { text.isEmpty ? .some(nil) : UInt32(text).map { .some($0) } }
+        guard let uid = id(parts[0]) else { return nil }
+        guard parts.count == 2 else { return uid.map { ($0, nil) } }
+        guard let gid = id(parts[1]), uid != nil || gid != nil else { return nil }
+        return (uid, gid)
+    }
+
+    func validate() throws {
+        guard ids != nil else { throw ValidationError("OWNER must be UID, UID:GID or :GID in decimal (got '\(owner)')") }
+    }
+
+    func run() async throws {
+        let (uid, gid) = ids!
+        try await withClient(volume, about: path) { _ = try await $0.setOwner(path, uid: uid, gid: gid) }
+    }
+}
+
 struct StatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stat", abstract: "Type, mode, links, owner, size, blocks, times and GFID of an object (a symlink itself, not its target).")

@@ -11,7 +11,7 @@ struct JBRClientTool: AsyncParsableCommand {
         abstract: "Client of a JBR volume.",
         subcommands: [
             StatusCommand.self, MkdirCommand.self, PutCommand.self, GetCommand.self, CatCommand.self, WriteCommand.self, TruncateCommand.self,
-            LsCommand.self, StatCommand.self, RmCommand.self, RmdirCommand.self, MvCommand.self, LnCommand.self, ChmodCommand.self,
+            LsCommand.self, StatCommand.self, RmCommand.self, RmdirCommand.self, MvCommand.self, LnCommand.self, ChmodCommand.self, ChownCommand.self,
             SetfattrCommand.self, GetfattrCommand.self, BenchCommand.self,
         ])
 

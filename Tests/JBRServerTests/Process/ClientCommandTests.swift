@@ -45,6 +45,18 @@ struct ClientCommandTests {
             #expect(try await client.attributes(of: "/d/f").permissions == 0o640)
             #expect(try tool.run(["chmod", "9z", "/d/f"]).status != 0)
             #expect(try await client.attributes(of: "/d/f").permissions == 0o640)
+            // chown takes numeric ids, either or both.
+            try tool.expectSuccess(["chown", "1234:5678", "/d/f"])
+            #expect(try await client.attributes(of: "/d/f").owner == Owner(uid: 1234, gid: 5678))
+            try tool.expectSuccess(["chown", ":42", "/d/f"])
+            #expect(try await client.attributes(of: "/d/f").owner == Owner(uid: 1234, gid: 42))
+            try tool.expectSuccess(["chown", "7", "/d/f"])
+            #expect(try await client.attributes(of: "/d/f").owner == Owner(uid: 7, gid: 42))
+            for bad in ["root", ":", "1:2:3", "-1", "99999999999"] {
+                #expect(try tool.run(["chown", bad, "/d/f"]).status != 0, "chown \(bad)")
+            }
+            #expect(try await client.attributes(of: "/d/f").owner == Owner(uid: 7, gid: 42))
+            try tool.expectSuccess(["chown", "0:0", "/d/f"])
 
             // ln: a hard link shares the GFID; a symlink holds its target verbatim.
             try tool.expectSuccess(["ln", "/d/f", "/d/hard"])
