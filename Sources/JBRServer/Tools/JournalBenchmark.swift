@@ -162,7 +162,8 @@ public struct JournalBenchmark: Sendable {
                 }
             }
             if let retainedBytes {
-                // A brick trims after each store checkpoint; every 20 ms is as often.
+                // A brick trims after each store checkpoint, once a second; at these rates a
+                // second is gigabytes, so the benchmark trims every 20 ms to stay near retention.
                 group.addTask {
                     while !done() {
                         try journal.trim(before: journal.retentionStart(bytes: retainedBytes))

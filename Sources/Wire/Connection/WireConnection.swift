@@ -186,8 +186,10 @@ public final class WireConnection: Sendable {
     private func exchange(_ type: MessageType, body: ByteBuffer, timeout: Duration) async throws -> Frame {
         try checkBodySize(body)
         let (requestID, reply) = try calls.register()
-        let timer = channel.eventLoop.scheduleTask(in: TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
-            [calls] in
+        // Clamped so that no timeout overflows nanoseconds (a century is as good as forever).
+        let seconds = min(timeout.components.seconds, 3_153_600_000)
+        let delay = TimeAmount.nanoseconds(seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let timer = channel.eventLoop.scheduleTask(in: delay) { [calls] in
             calls.complete(requestID, with: .failure(JBRError(.timedOut, "no reply to \(type) request \(requestID) within \(timeout)")))
         }
         defer { timer.cancel() }
