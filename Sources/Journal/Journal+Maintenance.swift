@@ -7,12 +7,23 @@ extension Journal {
     /// error. Precondition: nothing at or below the committed mark is removed.
     public func truncate(after index: JournalIndex) async throws {
         try await waitUntilDurable(lastPosition.index)
-        try truncateDurable(after: index)
+        guard try truncateDurable(after: index) else { return }
+        try persistTermTable()
         // Actions waiting for records that are gone now wait for the new last one: ready.
         deliverReadyActions()
     }
 
-    private func truncateDurable(after index: JournalIndex) throws {
+    /// Writes the term table as it is now, durably, outside the journal's lock (appenders do
+    /// not wait for its sync). One writer at a time, each taking the table when it writes, so an
+    /// older table never lands after a newer one (a trim point moving back would read as a gap).
+    func persistTermTable() throws {
+        termTableLock.lock()
+        defer { termTableLock.unlock() }
+        try locked { $0.terms }.persist(in: configuration.directory)
+    }
+
+    /// Cuts the segments; true if anything was removed (the term table is then to be written).
+    private func truncateDurable(after index: JournalIndex) throws -> Bool {
         condition.lock()
         defer { condition.unlock() }
         // The writer wakes a batch's waiters before it has finished with the batch (its
@@ -22,7 +33,7 @@ extension Journal {
         precondition(state.pending.isEmpty && !state.writerBusy, "truncate while appends are in flight")
         precondition(index >= state.committedThrough, "truncating after \(index) would remove committed records through \(state.committedThrough)")
         precondition(index >= state.terms.trimmedThrough.index, "truncating after \(index), below the trimmed \(state.terms.trimmedThrough)")
-        guard index < state.lastPosition.index else { return }
+        guard index < state.lastPosition.index else { return false }
 
         // The segment that will hold the new last record keeps its head; later ones go.
         let keep = state.segments.lastIndex { $0.firstIndex <= index.next } ?? 0
@@ -43,7 +54,7 @@ extension Journal {
         for waiting in state.durableActions.indices where state.durableActions[waiting].index > index {
             state.durableActions[waiting].index = index
         }
-        try state.terms.persist(in: configuration.directory)
+        return true
     }
 
     /// The first record of the newest segments that together hold at least `bytes`: the part
@@ -60,33 +71,38 @@ extension Journal {
     }
 
     /// Deletes whole segments whose every record is before `index` (or keeps them as spares for
-    /// rotation to reuse). The active segment is never deleted. Returns the new first index. The caller decides `index` (see `TrimPolicy`).
+    /// rotation to reuse). The active segment is never deleted. Returns the new first index. The
+    /// caller decides `index` (see `TrimPolicy`). The files are changed outside the lock, so
+    /// appenders do not wait for them.
     @discardableResult
     public func trim(before index: JournalIndex) throws -> JournalIndex {
-        condition.lock()
-        defer { condition.unlock() }
-        if let failure = state.failure { throw failure }
-        precondition(index <= state.durablePosition.index.next, "trimming before \(index), past the durable end \(state.durablePosition)")
-        var removable = 0
-        for segment in state.segments.dropLast() {
-            guard let last = segment.lastIndex, last < index else { break }
-            removable += 1
+        let (removed, first) = try locked { state -> ([Segment], JournalIndex) in
+            if let failure = state.failure { throw failure }
+            precondition(index <= state.durablePosition.index.next, "trimming before \(index), past the durable end \(state.durablePosition)")
+            var removable = 0
+            for segment in state.segments.dropLast() {
+                guard let last = segment.lastIndex, last < index else { break }
+                removable += 1
+            }
+            guard removable > 0, let lastRemoved = state.segments[removable - 1].lastIndex else {
+                return ([], state.terms.trimmedThrough.index.next)
+            }
+            // Out of the journal at once: a reader that still holds one of these segments and
+            // finds it rewritten (reused) is told the range was trimmed (`readFailure`).
+            state.terms.trimmedThrough = LogPosition(term: state.terms.term(of: lastRemoved) ?? .zero, index: lastRemoved)
+            let removed = Array(state.segments.prefix(removable))
+            state.segments.removeFirst(removable)
+            return (removed, lastRemoved.next)
         }
-        guard removable > 0, let lastRemoved = state.segments[removable - 1].lastIndex else {
-            return state.terms.trimmedThrough.index.next
-        }
+        guard !removed.isEmpty else { return first }
         // The table first: if this crashes before the unlinks, opening finishes the trim.
-        var terms = state.terms
-        terms.trimmedThrough = LogPosition(term: terms.term(of: lastRemoved) ?? .zero, index: lastRemoved)
-        try terms.persist(in: configuration.directory)
-        state.terms = terms
-        for segment in state.segments.prefix(removable) {
+        try persistTermTable()
+        for segment in removed {
             let path = "\(configuration.directory)/\(segment.name)"
             if !preparer.recycle(path) { try Directory.remove(path) }
         }
         try Directory.sync(configuration.directory)
-        state.segments.removeFirst(removable)
-        return lastRemoved.next
+        return first
     }
 }
 

@@ -133,13 +133,12 @@ extension Journal {
             woken.append(waiter)
             return true
         }
-        let terms = state.terms
         condition.unlock()
         for waiter in woken { waiter.continuation.resume() }
         deliverReadyActions()
         // A new term is rare; record its boundary durably (recovery rebuilds it from the
         // records if this write is lost, so it is done after the waiters are free).
-        if termChanged { try? terms.persist(in: configuration.directory) }
+        if termChanged { try? persistTermTable() }
     }
 
     /// Opens the next segment: the spare renamed into place, or a new file if none is ready.

@@ -18,6 +18,8 @@ public final class Journal: @unchecked Sendable {
     let condition = NSCondition()
     var state: State
     let preparer: SparePreparer
+    /// Serialises writes of the term table (see `persistTermTable`).
+    let termTableLock = NSLock()
 
     struct Pending {
         var body: PreparedBody

@@ -57,6 +57,21 @@ import Testing
         }
     }
 
+    /// A log entry's size is known without encoding it again: built, it is its encoding's length;
+    /// decoded, the bytes it was read from.
+    @Test(arguments: seeds) func logEntrySizesAreTheirEncodingsLength(seed: UInt64) throws {
+        var random = RandomValues(seed: seed)
+        for _ in 0..<Self.valuesPerSeed / 4 {
+            let entry = random.logEntry()
+            var encoded = ByteBuffer()
+            entry.encode(to: &encoded)
+            #expect(entry.encodedSize == encoded.readableBytes)
+            let decoded = try LogEntry(from: &encoded)
+            #expect(decoded.encodedSize == entry.encodedSize)
+            #expect(decoded == entry)
+        }
+    }
+
     @Test(arguments: seeds) func brickStatusesRoundTrip(seed: UInt64) throws {
         var random = RandomValues(seed: seed)
         for _ in 0..<Self.valuesPerSeed / 4 {

@@ -38,7 +38,7 @@ public struct UUID128: Hashable, Comparable, Sendable {
         var nibbles: [UInt8] = []
         nibbles.reserveCapacity(32)
         for character in groups.joined().utf8 {
-            guard let nibble = UUID128.nibble(character) else { return nil }
+            guard let nibble = HexDigit.value(character) else { return nil }
             nibbles.append(nibble)
         }
         var bytes: [UInt8] = []
@@ -73,15 +73,6 @@ public struct UUID128: Hashable, Comparable, Sendable {
 
     public static func < (a: UUID128, b: UUID128) -> Bool {
         (a.high, a.low) < (b.high, b.low)
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
 

@@ -57,18 +57,9 @@ public enum VolfileValue {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(characters.count / 2)
         for pair in stride(from: 0, to: characters.count, by: 2) {
-            guard let high = nibble(characters[pair]), let low = nibble(characters[pair + 1]) else { return nil }
+            guard let high = HexDigit.value(characters[pair]), let low = HexDigit.value(characters[pair + 1]) else { return nil }
             bytes.append(high << 4 | low)
         }
         return bytes
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
