@@ -74,4 +74,16 @@ public enum FileOperation: Hashable, Sendable {
             return [gfid]
         }
     }
+
+    /// The regular file whose contents the operation changes (write, truncate, fallocate,
+    /// discard, zerofill); nil for every other operation.
+    public var contentTarget: GFID? {
+        switch self {
+        case let .write(gfid, _, _), let .truncate(gfid, _), let .fallocate(gfid, _, _, _),
+            let .discard(gfid, _, _), let .zerofill(gfid, _, _):
+            return gfid
+        default:
+            return nil
+        }
+    }
 }

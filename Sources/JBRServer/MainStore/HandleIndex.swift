@@ -21,11 +21,26 @@ final class HandleIndex {
         self.staging = staging
     }
 
+    /// Bucket directories opened before, by the two GFID bytes that name them: nearly every
+    /// operation reaches its objects through their buckets, and opening one costs two `openat`
+    /// and a `close`. Buckets are never removed, so a descriptor stays right for the store's
+    /// life. At most `maxOpenBuckets`; when full, one goes at random.
+    private var openBuckets: [UInt16: StoreDescriptor] = [:]
+    static let maxOpenBuckets = 256
+
     /// The bucket directory `ab/cd/` of `gfid`; nil if it does not exist and `create` is false.
     func bucket(for gfid: GFID, create: Bool) throws(StoreError) -> StoreDescriptor? {
+        let key = UInt16(truncatingIfNeeded: gfid.uuid.high >> 48)
+        if let open = openBuckets[key] { return open }
         let (first, second) = HandlePath.buckets(gfid)
-        guard let outer = try subdirectory(first, of: root, create: create) else { return nil }
-        return try subdirectory(second, of: outer, create: create)
+        guard let outer = try subdirectory(first, of: root, create: create),
+            let bucket = try subdirectory(second, of: outer, create: create)
+        else { return nil }
+        if openBuckets.count >= Self.maxOpenBuckets, let victim = openBuckets.keys.randomElement() {
+            openBuckets[victim] = nil
+        }
+        openBuckets[key] = bucket
+        return bucket
     }
 
     /// The handle of `gfid`: its bucket and its status (never following it); nil if none.

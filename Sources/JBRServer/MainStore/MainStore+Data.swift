@@ -14,21 +14,32 @@ extension MainStore {
     /// already have them gives the same contents (each sets a range to fixed bytes and the size
     /// to a fixed or larger value).
     func changeContent(_ operation: FileOperation, time: Timestamp?) throws(StoreError) -> OperationReply {
+        try changeContent(operation, of: openRegularFile(operation.contentTarget!, writable: true), time: time)
+    }
+
+    /// `changeContent` on the operation's file, already open for writing.
+    func changeContent(_ operation: FileOperation, of file: StoreDescriptor, time: Timestamp?) throws(StoreError) -> OperationReply {
+        // A redo notes the modification time the file has, so `modified` can put it back.
+        let modification: Timestamp
+        if let time {
+            modification = time
+        } else {
+            modification = Timestamp(try file.status().st_mtim)
+        }
         switch operation {
-        case let .write(gfid, offset, data): try write(gfid, offset: offset, data: data, time: time)
-        case let .truncate(gfid, size): try truncate(gfid, size: size, time: time)
-        case let .fallocate(gfid, offset, length, keepSize): try allocate(gfid, offset: offset, length: length, keepSize: keepSize, time: time)
-        case let .discard(gfid, offset, length): try discard(gfid, offset: offset, length: length, time: time)
-        case let .zerofill(gfid, offset, length): try zeroFill(gfid, offset: offset, length: length, time: time)
+        case let .write(gfid, offset, data): return try write(file, gfid, offset: offset, data: data, time: modification)
+        case let .truncate(gfid, size): return try truncate(file, gfid, size: size, time: modification)
+        case let .fallocate(gfid, offset, length, keepSize): return try allocate(file, gfid, offset: offset, length: length, keepSize: keepSize, time: modification)
+        case let .discard(gfid, offset, length): return try discard(file, gfid, offset: offset, length: length, time: modification)
+        case let .zerofill(gfid, offset, length): return try zeroFill(file, gfid, offset: offset, length: length, time: modification)
         default: preconditionFailure("\(operation.name) does not change contents")
         }
     }
 
     /// Writes `data` at `offset` of regular file `gfid` and sets its modification time to
     /// `time`. Writing the same bytes again leaves the same file.
-    func write(_ gfid: GFID, offset: UInt64, data: ByteBuffer, time: Timestamp?) throws(StoreError) -> OperationReply {
+    private func write(_ file: StoreDescriptor, _ gfid: GFID, offset: UInt64, data: ByteBuffer, time: Timestamp) throws(StoreError) -> OperationReply {
         let start = try fileOffset(offset, plus: UInt64(data.readableBytes), "write \(gfid)")
-        let (file, time) = try openForChange(gfid, time: time)
         var failure: StoreError?
         data.withUnsafeReadableBytes { bytes in
             do throws(StoreError) { try file.write(bytes, at: start) } catch { failure = error }
@@ -38,35 +49,33 @@ extension MainStore {
     }
 
     /// Sets the size of regular file `gfid`, cutting or extending it with zeros.
-    func truncate(_ gfid: GFID, size: UInt64, time: Timestamp?) throws(StoreError) -> OperationReply {
+    private func truncate(_ file: StoreDescriptor, _ gfid: GFID, size: UInt64, time: Timestamp) throws(StoreError) -> OperationReply {
         let length = try fileOffset(size, plus: 0, "truncate \(gfid)")
-        let (file, time) = try openForChange(gfid, time: time)
         try file.truncate(to: length)
         return .attributes(try modified(file, gfid: gfid, time: time))
     }
 
     /// Reserves space (`fallocate`); with `keepSize` the size does not grow.
-    func allocate(_ gfid: GFID, offset: UInt64, length: UInt64, keepSize: Bool, time: Timestamp?) throws(StoreError) -> OperationReply {
+    private func allocate(
+        _ file: StoreDescriptor, _ gfid: GFID, offset: UInt64, length: UInt64, keepSize: Bool, time: Timestamp
+    ) throws(StoreError) -> OperationReply {
         let (start, count) = try range(offset, length, "fallocate \(gfid)")
-        let (file, time) = try openForChange(gfid, time: time)
         try file.allocate(mode: keepSize ? LinuxCalls.fallocKeepSize : 0, offset: start, length: count)
         return .attributes(try modified(file, gfid: gfid, time: time))
     }
 
     /// Deallocates a range, which then reads as zeros; the size does not change. Where the file
     /// system cannot punch holes, zeros are written instead: the contents are the same.
-    func discard(_ gfid: GFID, offset: UInt64, length: UInt64, time: Timestamp?) throws(StoreError) -> OperationReply {
+    private func discard(_ file: StoreDescriptor, _ gfid: GFID, offset: UInt64, length: UInt64, time: Timestamp) throws(StoreError) -> OperationReply {
         let (start, count) = try range(offset, length, "discard \(gfid)")
-        let (file, time) = try openForChange(gfid, time: time)
         try punchHole(file, offset: start, length: count)
         return .attributes(try modified(file, gfid: gfid, time: time))
     }
 
     /// Makes a range read as zeros, extending the file if the range ends past it
     /// (FALLOC_FL_ZERO_RANGE, or a hole and a truncate where the file system lacks it).
-    func zeroFill(_ gfid: GFID, offset: UInt64, length: UInt64, time: Timestamp?) throws(StoreError) -> OperationReply {
+    private func zeroFill(_ file: StoreDescriptor, _ gfid: GFID, offset: UInt64, length: UInt64, time: Timestamp) throws(StoreError) -> OperationReply {
         let (start, count) = try range(offset, length, "zerofill \(gfid)")
-        let (file, time) = try openForChange(gfid, time: time)
         do throws(StoreError) {
             try file.allocate(mode: LinuxCalls.fallocZeroRange, offset: start, length: count)
         } catch where error.errno == EOPNOTSUPP {
@@ -74,6 +83,22 @@ extension MainStore {
             if Int64(try file.status().st_size) < start + count { try file.truncate(to: start + count) }
         }
         return .attributes(try modified(file, gfid: gfid, time: time))
+    }
+
+    /// Regular file `gfid` opened for writing, if it is one and has a name; nil in every other
+    /// case (absent, another kind, only its handle left, a damaged handle), which the general
+    /// path then reports as it always does.
+    func openLiveRegularFile(_ gfid: GFID) throws(StoreError) -> StoreDescriptor? {
+        guard !gfid.isNull, gfid != .root, let (bucket, status) = try index.handle(gfid),
+            status.st_mode & S_IFMT == S_IFREG, status.st_nlink >= 2
+        else { return nil }
+        // Checked before opening: opening a FIFO for writing would not return.
+        let file = try bucket.open(HandlePath.name(gfid), flags: O_WRONLY, label: "file \(gfid)")
+        let opened = try file.status()
+        guard opened.st_ino == status.st_ino, opened.st_dev == status.st_dev,
+            try identity.gfid(in: file, name: nil, status: opened) == gfid
+        else { return nil }
+        return file
     }
 
     /// Opens regular file `gfid`. EISDIR for a directory, EINVAL for any other kind.
@@ -101,14 +126,6 @@ extension MainStore {
                 position += Int64(count)
             }
         }
-    }
-
-    /// Opens regular file `gfid` for a content change, noting its modification time when `time`
-    /// is nil (a redo), so `modified` can put it back.
-    private func openForChange(_ gfid: GFID, time: Timestamp?) throws(StoreError) -> (StoreDescriptor, Timestamp) {
-        let file = try openRegularFile(gfid, writable: true)
-        if let time { return (file, time) }
-        return (file, Timestamp(try file.status().st_mtim))
     }
 
     /// Sets the modification time of a file just changed to `time` (a redo puts back the time it

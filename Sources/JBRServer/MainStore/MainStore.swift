@@ -41,10 +41,6 @@ public final class MainStore {
     /// Everything up to this journal position has been applied and made durable.
     public private(set) var appliedThrough: LogPosition
 
-    /// Objects already resolved during the current `apply`, by GFID (nil between operations):
-    /// the stamp check and the operation reach the same objects once.
-    var resolutionCache: [GFID: StoreObject]?
-
     init(
         brick: StoreDescriptor, state: StoreDescriptor, staging: StoreDescriptor, pending: StoreDescriptor, index: HandleIndex,
         identity: IdentityStore, appliedThrough: LogPosition
@@ -71,9 +67,12 @@ public final class MainStore {
     ///   it, and apply it again once the cause is gone.
     public func apply(_ entry: OperationEntry, at position: LogPosition) throws(StoreFailure) -> ApplyOutcome {
         precondition(position.index > .zero, "operations are applied at journal indexes from 1")
-        resolutionCache = [:]
-        defer { resolutionCache = nil }
         let index = position.index
+        if let target = entry.operation.contentTarget,
+            let file = try Self.failing({ () throws(StoreError) in try openLiveRegularFile(target) })
+        {
+            return try applyContent(entry, to: file, at: index)
+        }
         let touched = try Self.failing { () throws(StoreError) in try liveObjects(entry.operation.touchedObjects) }
         if try Self.failing({ () throws(StoreError) in try isApplied(touched, at: index) }) {
             try Self.failing { () throws(StoreError) in try reapplyContent(entry.operation) }
@@ -85,6 +84,27 @@ public final class MainStore {
         try Self.failing { () throws(StoreError) in
             for object in try liveObjects(entry.operation.touchedObjects) { try setStamp(index, on: object) }
         }
+        return .applied(result)
+    }
+
+    /// `apply` of a content operation whose file is open: the same steps (stamp check, redo or
+    /// change, stamp), each on the open descriptor. Most writes take this way, in a third of
+    /// the system calls of resolving the file for each step.
+    private func applyContent(_ entry: OperationEntry, to file: StoreDescriptor, at index: JournalIndex) throws(StoreFailure) -> ApplyOutcome {
+        let status = try Self.failing { () throws(StoreError) in try file.status() }
+        if try Self.failing({ () throws(StoreError) in try identity.stamp(in: file, name: nil, status: status) }) >= index {
+            try Self.failing { () throws(StoreError) in
+                do throws(StoreError) {
+                    _ = try changeContent(entry.operation, of: file, time: nil)
+                } catch {
+                    if case .refused = error { return }
+                    throw error
+                }
+            }
+            return .alreadyApplied
+        }
+        let result = try Self.outcome { () throws(StoreError) in try changeContent(entry.operation, of: file, time: entry.sequencedAt) }
+        try Self.failing { () throws(StoreError) in try identity.setStamp(index, in: file, name: nil, status: status) }
         return .applied(result)
     }
 
