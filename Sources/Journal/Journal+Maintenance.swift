@@ -28,7 +28,9 @@ extension Journal {
         defer { condition.unlock() }
         // The writer wakes a batch's waiters before it has finished with the batch (its
         // term-table write comes after): wait for it to be idle, briefly, under the lock.
+        state.idleWaiters += 1
         while state.writerBusy && state.failure == nil { condition.wait() }
+        state.idleWaiters -= 1
         if let failure = state.failure { throw failure }
         precondition(state.pending.isEmpty && !state.writerBusy, "truncate while appends are in flight")
         precondition(index >= state.committedThrough, "truncating after \(index) would remove committed records through \(state.committedThrough)")

@@ -3,6 +3,8 @@ import JBRCore
 
 /// Group commit: the writer thread takes everything pending (up to `maxBatchBytes`), writes it
 /// with one `pwrite` and makes it durable with one `fdatasync`, then wakes every waiter it covered.
+/// A caller may write what is pending itself (`writePending`), one batch at a time with the
+/// writer thread.
 extension Journal {
     func startWriter() {
         let thread = Thread { [self] in writerLoop() }
@@ -19,31 +21,54 @@ extension Journal {
         condition.lock()
         state.writerNice = raised ? configuration.writerNice : getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
         while true {
-            while state.pending.isEmpty && !state.closing { condition.wait() }
+            if state.writerBusy || (state.pending.isEmpty && !state.closing) {
+                condition.wait()
+                continue
+            }
             if state.pending.isEmpty { break }
-            let batch = takeBatch()
-            state.writerBusy = true
-            let active = state.segments[state.segments.count - 1]
-            condition.unlock()
-            var failure: JournalError?
-            do {
-                try write(batch, startingIn: active)
-            } catch {
-                failure = error as? JournalError ?? .closed(reason: "\(error)")
-            }
-            condition.lock()
-            state.writerBusy = false
-            if let failure { failAll(failure) }
+            writeNextBatch()
             condition.broadcast()
-            if failure != nil {
-                condition.unlock()
-                deliverReadyActions()
-                condition.lock()
-            }
         }
         state.writerExited = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Writes what is pending on the calling thread, unless a batch is being written already
+    /// (its writer takes these next). For a caller whose next step waits for the write anyway
+    /// (a follower's acknowledgement): no waking the writer thread and being woken back by it.
+    /// Durable actions that become ready run here too. Blocks for the write and its sync.
+    public func writePending() {
+        condition.lock()
+        guard !state.writerBusy, !state.pending.isEmpty else { return condition.unlock() }
+        writeNextBatch()
+        // The writer thread only needs waking for what arrived meanwhile; a truncation waiting
+        // for the write to end, or a close, needs it too.
+        if !state.pending.isEmpty || state.idleWaiters > 0 || state.closing { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Under the lock, with records pending and no batch being written: writes the next batch,
+    /// releasing the lock meanwhile. Returns with the lock held.
+    private func writeNextBatch() {
+        let batch = takeBatch()
+        state.writerBusy = true
+        let active = state.segments[state.segments.count - 1]
+        condition.unlock()
+        var failure: JournalError?
+        do {
+            try write(batch, startingIn: active)
+        } catch {
+            failure = error as? JournalError ?? .closed(reason: "\(error)")
+        }
+        condition.lock()
+        state.writerBusy = false
+        if let failure { failAll(failure) }
+        if failure != nil {
+            condition.unlock()
+            deliverReadyActions()
+            condition.lock()
+        }
     }
 
     /// Under the lock: removes the records of the next batch from `pending`.

@@ -49,7 +49,10 @@ public final class Journal: @unchecked Sendable {
         var committedThrough: JournalIndex = .zero
         /// Set by the first failed write: the journal then refuses everything.
         var failure: JournalError?
+        /// A batch is being written (by the writer thread or a caller of `writePending`).
         var writerBusy = false
+        /// Threads waiting for `writerBusy` to clear (a truncation).
+        var idleWaiters = 0
         var closing = false
         var writerExited = false
         /// The nice value the writer thread runs at (see `JournalConfiguration.writerNice`).
@@ -70,7 +73,10 @@ public final class Journal: @unchecked Sendable {
 
     /// Fixes several records at once, in order, under one acquisition of the lock, so they go
     /// to disk in the same batch unless the batch limit splits them.
-    public func append(contentsOf records: [(body: PreparedBody, position: LogPosition)]) throws {
+    ///
+    /// - Parameter wakeWriter: false when the caller writes them itself next (`writePending`);
+    ///   until then, or until a later append wakes the writer, they wait.
+    public func append(contentsOf records: [(body: PreparedBody, position: LogPosition)], wakeWriter: Bool = true) throws {
         condition.lock()
         defer { condition.unlock() }
         if let failure = state.failure { throw failure }
@@ -87,7 +93,7 @@ public final class Journal: @unchecked Sendable {
             state.lastPosition = position
         }
         state.pendingBytes += bytes
-        condition.broadcast()
+        if wakeWriter { condition.broadcast() }
     }
 
     /// Suspends until record `index` is durable. Throws the journal's failure if a write failed.

@@ -261,6 +261,35 @@ struct RequestHandlerLoopbackTests {
             try await client.ping(timeout: .seconds(5))
         }
     }
+
+    @Test func noticesReachTheHandlerInOrderAmongRequestsAndAreNotAnswered() async throws {
+        let seen = SeenRequests()
+        try await Loopback.run(requestHandler: { connection, frame in
+            seen.note(frame.body)
+            if frame.requestID != 0 {
+                try? connection.sendNow(Frame(type: .clientReply, requestID: frame.requestID, body: frame.body))
+            }
+        }) { loopback in
+            let client = try await loopback.connect()
+            // Far more notices than the in-flight limit: they are not counted against it.
+            let count = Loopback.configuration.maxInFlightRequests * 4
+            for number in 0..<count {
+                _ = try client.noticeNow(.clientWrite, body: ByteBuffer(string: "notice \(number)"))
+            }
+            let reply = try await client.call(.clientWrite, body: ByteBuffer(string: "request"), timeout: .seconds(5))
+            #expect(reply.body == ByteBuffer(string: "request"))
+            #expect(seen.bodies == (0..<count).map { "notice \($0)" } + ["request"], "each handled once, in the order sent")
+        }
+    }
+
+    @Test func aNoticeWhereNoneIsTakenClosesTheConnectionWithTheReason() async throws {
+        try await Loopback.run { loopback in
+            let client = try await loopback.connect()
+            _ = try client.noticeNow(.clientWrite, body: ByteBuffer(string: "nobody takes this"))
+            let reason = await client.waitUntilClosed()
+            #expect(reason.code == .protocolViolation)
+        }
+    }
 }
 
 final class SeenRequests: Sendable {

@@ -4,8 +4,8 @@ import NIOCore
 import Synchronization
 import Wire
 
-/// Hands each request the brick's server receives to the brick, on the connection's reader task
-/// (no task hop per request). The brick is attached once it exists; until then, and after it
+/// Hands each request the brick's server receives to the brick, on the connection's event loop
+/// (no hand-off per request). The brick is attached once it exists; until then, and after it
 /// stops, requests are told the brick is not serving.
 final class RequestRouter: Sendable {
     private let brick = Mutex<BrickServer?>(nil)
@@ -34,7 +34,11 @@ extension BrickServer {
         do {
             switch connection.peer.role {
             case let .peer(id): try receivePeerMessage(frame, from: id, on: connection)
-            case .client: try receiveClientRequest(frame, on: connection)
+            case .client:
+                guard frame.requestID != 0 else {
+                    return connection.abort(JBRError(.protocolViolation, "a client sent a \(frame.type) notice; clients send requests"))
+                }
+                try receiveClientRequest(frame, on: connection)
             }
         } catch {
             // The answer could not be sent: the connection is closing, and its reader says why.
@@ -42,9 +46,12 @@ extension BrickServer {
         }
     }
 
+    /// A peer's replica message, a notice (nothing answers it). One that breaks the rules ends
+    /// the connection, telling the peer why: a notice has no reply to carry the error.
     private func receivePeerMessage(_ frame: Frame, from id: ReplicaID, on connection: WireConnection) throws {
-        guard frame.type == .peerMessage else {
-            return try connection.sendNow(.error(JBRError(.protocolViolation, "a peer sent \(frame.type)"), requestID: frame.requestID))
+        guard frame.type == .peerMessage, frame.requestID == 0 else {
+            let what = frame.type == .peerMessage ? "a peer message as a request; they are notices" : "\(frame.type)"
+            return connection.abort(JBRError(.protocolViolation, "a peer sent \(what)"))
         }
         var body = frame.body
         let envelope: PeerEnvelope
@@ -52,14 +59,13 @@ extension BrickServer {
             envelope = try PeerEnvelope(from: &body)
             try body.expectFullyRead()
         } catch {
-            return try connection.sendNow(.error(JBRError(.protocolViolation, "bad peer message: \(error)"), requestID: frame.requestID))
+            return connection.abort(JBRError(.protocolViolation, "bad peer message: \(error)"))
         }
         // The handshake proved who is on the other end; a message may not claim to be another.
         guard envelope.from == id else {
-            return try connection.sendNow(.error(JBRError(.protocolViolation, "\(id) sent a message as \(envelope.from)"), requestID: frame.requestID))
+            return connection.abort(JBRError(.protocolViolation, "\(id) sent a message as \(envelope.from)"))
         }
-        inputs.yield(.peer(envelope))
-        try connection.sendNow(Frame(type: .peerAccepted, requestID: frame.requestID))
+        core.submit(.peer(envelope))
     }
 
     private func receiveClientRequest(_ frame: Frame, on connection: WireConnection) throws {
@@ -71,13 +77,13 @@ extension BrickServer {
                 try body.expectFullyRead()
                 metrics.writes.increment()
                 let token = clients.register(.init(connection: connection, frame: frame, read: nil))
-                inputs.yield(.clientWrite(request, token: token, now: Self.wallClock()))
+                core.submit(.clientWrite(request, token: token, now: Self.wallClock()))
             case .clientRead:
                 let request = try ReadRequest(from: &body)
                 try body.expectFullyRead()
                 metrics.reads.increment()
                 let token = clients.register(.init(connection: connection, frame: frame, read: request.operation))
-                inputs.yield(.clientRead(token: token))
+                core.submit(.clientRead(token: token))
             case .status:
                 var reply = ByteBuffer()
                 status.withLock { $0 }.encode(to: &reply)

@@ -9,14 +9,15 @@ extension BrickServer {
     /// Serves until the calling task is cancelled, then shuts down cleanly. A failure the brick
     /// cannot serve through (its journal cannot write) also shuts it down, loudly, and is thrown.
     public func run() async throws {
+        let ticks = core.eventLoop.scheduleRepeatedTask(initialDelay: TimeAmount(tickInterval), delay: TimeAmount(tickInterval)) {
+            [core] _ in core.submit(.tick(now: Self.wallClock()))
+        }
         var failure: (any Error)?
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.runCore() }
-                group.addTask { try await self.watchJournalFailures() }
+                group.addTask { try await self.watchFailures() }
                 group.addTask { await self.peers.run() }
                 group.addTask { await self.acceptConnections() }
-                group.addTask { try await self.runTicks() }
                 // The first task to end (a failure, or cancellation) ends the brick.
                 try await group.next()
                 group.cancelAll()
@@ -26,13 +27,14 @@ extension BrickServer {
             logger.critical("brick stopping on a failure", metadata: ["error": "\(error)"])
             failure = error
         }
+        ticks.cancel()
         await shutdown()
         if let failure { throw failure }
     }
 
     private func shutdown() async {
-        inputs.finish()
-        journalFailures.finish()
+        await core.stop()
+        failures.finish()
         peers.finish()
         _ = clients.failAll(JBRError(.shuttingDown, "brick \(replica.id) is stopping"))
         router.attach(nil)
@@ -40,14 +42,8 @@ extension BrickServer {
         await metricsEndpoint?.close()
         await journal.close()
         await storeWorker.shutdown()
+        try? await eventLoopGroup.shutdownGracefully()
         logger.info("brick stopped")
-    }
-
-    private func runTicks() async throws {
-        while !Task.isCancelled {
-            try await Task.sleep(for: tickInterval)
-            inputs.yield(.tick(now: Self.wallClock()))
-        }
     }
 
     static func wallClock() -> Timestamp {
@@ -56,45 +52,10 @@ extension BrickServer {
         return Timestamp(seconds: Int64(now.tv_sec), nanoseconds: UInt32(now.tv_nsec))
     }
 
-    /// Owns the core: steps it and carries out each output in the order `ReplicaOutput` says.
-    private func runCore() async throws {
-        guard var core = startingCore.withLock({ $0.take() }) else { return }
-        var appendedAt = CommitTimer()
-        for await input in inputStream {
-            let output = core.step(input)
-            appendedAt.note(output, metrics: metrics)
-            try await carryOut(output)
-            let snapshot = Self.status(of: core, journalBytes: UInt64(journal.diskBytes))
-            status.withLock { $0 = snapshot }
-            metrics.record(snapshot, journal: journal.statistics)
-        }
-    }
-
-    private func carryOut(_ output: ReplicaOutput) async throws {
-        for event in output.events {
-            log(event)
-            metrics.record(event)
-        }
-        if let hardState = output.hardState {
-            try HardStateFile.persist(hardState, in: stateDirectory.descriptor)
-        }
-        if let cut = output.truncateAfter {
-            try await journal.truncate(after: cut)
-        }
-        if !output.append.isEmpty {
-            try journal.append(contentsOf: output.append.map { JournalEntries.prepare($0, in: journal) })
-        }
-        for message in output.sendNow { peers.send(message) }
-        if !output.append.isEmpty || !output.sendAfterPersist.isEmpty {
-            sendOnceDurable(output.sendAfterPersist)
-        }
-        if let committed = output.committed { journal.noteCommitted(through: min(committed, journal.lastPosition.index)) }
-        if !output.apply.isEmpty { storeWorker.apply(output.apply) }
-        for (token, answer) in output.replies { deliver(answer, to: token) }
-        for (follower, from, maxBytes) in output.readJournal { readJournal(for: follower, from: from, maxBytes: maxBytes) }
-        for follower in output.resyncNeeded {
-            logger.warning("follower needs a full resync, which is not built yet", metadata: ["repl.peer": "\(follower)"])
-        }
+    /// A failure that ends the brick: a journal that cannot write must not acknowledge what is
+    /// not durable, and a core that could not carry out an output cannot go on.
+    private func watchFailures() async throws {
+        for await failure in failureStream { throw failure }
     }
 
     /// Sends acknowledgements and votes once everything appended before them is durable, then
@@ -102,31 +63,25 @@ extension BrickServer {
     /// its sync (no task hop on the way to the follower's acknowledgement); in order, so they
     /// leave in order. A truncation below meanwhile makes them wait for what is still there.
     private func sendOnceDurable(_ messages: [PeerEnvelope]) {
-        let (journal, peers, inputs, failures) = (self.journal, self.peers, self.inputs, self.journalFailures)
+        let (journal, peers, core, failures) = (self.journal, self.peers, self.core, self.failures)
         journal.whenDurable(journal.lastPosition.index) { failure in
             if let failure {
                 failures.yield(failure)
                 return
             }
             for message in messages { peers.send(message) }
-            inputs.yield(.persisted(through: journal.durablePosition))
+            core.submit(.persisted(through: journal.durablePosition))
         }
     }
 
-    /// A journal that cannot write ends the brick: it must not acknowledge what is not durable.
-    private func watchJournalFailures() async throws {
-        for await failure in journalFailureStream { throw failure }
-    }
-
     private func readJournal(for follower: ReplicaID, from: JournalIndex, maxBytes: Int) {
-        let journal = self.journal
-        let inputs = self.inputs
+        let (journal, core) = (self.journal, self.core)
         Task {
             do {
                 let records = try journal.records(from: from, through: journal.durablePosition.index, maxBytes: maxBytes)
-                inputs.yield(.journalEntries(for: follower, entries: try records.compactMap(JournalEntries.entry(from:))))
+                core.submit(.journalEntries(for: follower, entries: try records.compactMap(JournalEntries.entry(from:))))
             } catch {
-                inputs.yield(.journalUnavailable(for: follower, from: from))
+                core.submit(.journalUnavailable(for: follower, from: from))
             }
         }
     }
@@ -140,7 +95,10 @@ extension BrickServer {
         // A reply that cannot be sent means the connection is closing; the client retries.
         switch answer {
         case let .result(result):
-            try? waiting.connection.sendNow(Frame(type: .clientReply, requestID: waiting.frame.requestID, body: ClientRequests.encode(result)))
+            // Flushed at the end of the run, with the run's other replies on this connection.
+            try? waiting.connection.sendNow(
+                Frame(type: .clientReply, requestID: waiting.frame.requestID, body: ClientRequests.encode(result)), flush: false)
+            endOfRun.value.clients[ObjectIdentifier(waiting.connection)] = waiting.connection
         case .readReady:
             guard let read = waiting.read else { return }
             storeWorker.read(read) { result in
@@ -159,6 +117,76 @@ extension BrickServer {
         case let .droppedMessage(from, reason): logger.warning("dropped a peer message", metadata: ["repl.peer": "\(from)", "reason": "\(reason)"])
         case let .writeRefused(code): logger.debug("write refused", metadata: ["code": "\(code)"])
         }
+    }
+}
+
+extension BrickServer: ReplicaShell {
+    func carryOutOnDisk(_ output: ReplicaOutput) async throws {
+        if let hardState = output.hardState {
+            try HardStateFile.persist(hardState, in: stateDirectory.descriptor)
+        }
+        if let cut = output.truncateAfter {
+            try await journal.truncate(after: cut)
+        }
+    }
+
+    func carryOutAtOnce(_ output: ReplicaOutput) throws {
+        commitTimer.value.note(output, metrics: metrics)
+        for event in output.events {
+            log(event)
+            metrics.record(event)
+        }
+        // A follower's acknowledgement waits for its write and nothing else does: written here,
+        // it spares waking the writer thread and being woken back by it, on every write's way
+        // to commit. A leader's appends go to the writer thread, so its loop serves meanwhile.
+        // Written at the end of the run, all the run's records in one write.
+        let writeHere = !output.sendAfterPersist.isEmpty && output.sendNow.isEmpty
+        if !output.append.isEmpty {
+            try journal.append(contentsOf: output.append.map { JournalEntries.prepare($0, in: journal) }, wakeWriter: !writeHere)
+        }
+        if writeHere { endOfRun.value.writeJournal = true }
+        for message in output.sendNow { peers.send(message) }
+        if !output.append.isEmpty || !output.sendAfterPersist.isEmpty {
+            sendOnceDurable(output.sendAfterPersist)
+        }
+        if let committed = output.committed { journal.noteCommitted(through: min(committed, journal.lastPosition.index)) }
+        if !output.apply.isEmpty { storeWorker.apply(output.apply) }
+        for (token, answer) in output.replies { deliver(answer, to: token) }
+        for (follower, from, maxBytes) in output.readJournal { readJournal(for: follower, from: from, maxBytes: maxBytes) }
+        for follower in output.resyncNeeded {
+            logger.warning("follower needs a full resync, which is not built yet", metadata: ["repl.peer": "\(follower)"])
+        }
+    }
+
+    func endOfSteps() {
+        let (writeJournal, clients) = endOfRun.value.take()
+        // Acknowledgements that were waiting for this write leave right after it, here.
+        if writeJournal { journal.writePending() }
+        peers.flush()
+        for client in clients { client.flush() }
+    }
+
+    func publish(_ core: ReplicaCore) {
+        let snapshot = Self.status(of: core, journalBytes: UInt64(journal.diskBytes))
+        status.withLock { $0 = snapshot }
+        metrics.record(snapshot, journal: journal.statistics)
+    }
+
+    func coreFailed(_ error: any Error) {
+        failures.yield(error)
+    }
+}
+
+/// What a run of core steps leaves for its end (`endOfSteps`).
+struct EndOfRun {
+    /// Records were appended for this thread to write (a follower's).
+    var writeJournal = false
+    /// Client connections with replies written but not flushed.
+    var clients: [ObjectIdentifier: WireConnection] = [:]
+
+    mutating func take() -> (writeJournal: Bool, clients: Dictionary<ObjectIdentifier, WireConnection>.Values) {
+        defer { self = EndOfRun() }
+        return (writeJournal, clients.values)
     }
 }
 

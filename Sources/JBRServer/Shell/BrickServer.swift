@@ -3,15 +3,17 @@ import JBRCore
 import Journal
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import Wire
 
 /// A brick: the replica core fed by its shell (journal, main store, sockets, timers).
 ///
-/// One task owns the core and carries out each output in the order it prescribes; the journal's
-/// writer thread, the store's thread, the sockets and the tick timer feed it inputs through
-/// `inputs`. `run()` serves until its task is cancelled, then stops cleanly: no new work,
-/// in-flight appends made durable, the store checkpointed, connections closed.
+/// The brick's one event loop serves its connections (clients' and peers', both directions),
+/// its tick timer and the core (`CoreLoop`), which carries out each output in the order it
+/// prescribes; the journal's writer thread and the store's thread feed it inputs too. `run()`
+/// serves until its task is cancelled, then stops cleanly: no new work, in-flight appends made
+/// durable, the store checkpointed, connections closed.
 public final class BrickServer: Sendable {
     public let configuration: BrickVolfileConfiguration
     let replica: ReplicaConfiguration
@@ -25,13 +27,14 @@ public final class BrickServer: Sendable {
     let clients = ClientRequests()
     let logger: Logger
     let tickInterval: Duration
-    let inputs: AsyncStream<ReplicaInput>.Continuation
-    let inputStream: AsyncStream<ReplicaInput>
-    /// A journal write failure seen by a durable action; it ends the brick.
-    let journalFailures: AsyncStream<JournalError>.Continuation
-    let journalFailureStream: AsyncStream<JournalError>
-    /// The core as the last step left it, for `status` (taken by the core task only).
-    let startingCore: Mutex<ReplicaCore?>
+    let eventLoopGroup: MultiThreadedEventLoopGroup
+    let core: CoreLoop
+    let commitTimer: NIOLoopBoundBox<CommitTimer>
+    let endOfRun: NIOLoopBoundBox<EndOfRun>
+    /// A failure the brick cannot serve through (its journal cannot write); it ends the brick.
+    let failures: AsyncStream<any Error>.Continuation
+    let failureStream: AsyncStream<any Error>
+    /// The core as the last run of steps left it, for `status`.
     let status: Mutex<BrickStatus>
     let metrics: BrickMetrics
     let metricsEndpoint: MetricsEndpoint?
@@ -63,10 +66,12 @@ public final class BrickServer: Sendable {
         replica.electionTicks = configuration.timing.electionTicks
         replica.heartbeatTicks = configuration.timing.heartbeatTicks
         let sessions = try SessionsFile.load(in: store.state, limit: replica.resultsPerClient)
-        let core = try Self.restoreCore(replica, hardState: hardState, journal: journal, applied: store.appliedThrough, sessions: sessions)
-
-        let (inputStream, inputs) = AsyncStream.makeStream(of: ReplicaInput.self)
-        let (journalFailureStream, journalFailures) = AsyncStream.makeStream(of: JournalError.self)
+        let restored = try Self.restoreCore(replica, hardState: hardState, journal: journal, applied: store.appliedThrough, sessions: sessions)
+        // One loop thread per brick: a message that reaches the core needs no hand-off, and a
+        // message the core sends is written at once (its connection is on the same loop).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let core = CoreLoop(core: restored, eventLoop: group.next())
+        let (failureStream, failures) = AsyncStream.makeStream(of: (any Error).self)
         guard let secret = VolumeSecret(bytes: configuration.authSecret) else {
             throw JBRError(.EINVAL, "auth.secret is shorter than \(VolumeSecret.minimumBytes) bytes")
         }
@@ -77,13 +82,14 @@ public final class BrickServer: Sendable {
         let router = RequestRouter()
         let server = try await WireServer.bind(
             host: configuration.listenHost, port: configuration.listenPort, identity: identity, addressFilter: filter,
-            requestHandler: { connection, frame in router.route(frame, on: connection) }, logger: logger)
+            requestHandler: { connection, frame in router.route(frame, on: connection) }, group: group, logger: logger)
         let peers = PeerLinks(
-            peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity, logger: logger)
+            peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity,
+            group: group, logger: logger)
         let metrics = BrickMetrics(replica: configuration.replicaID)
         let retention = JournalRetention(journal: journal, retentionBytes: configuration.journal.retentionBytes, logger: logger)
         let storeWorker = StoreWorker(store: store, sessions: sessions, retention: retention, logger: logger, applyDuration: metrics.applyDuration) {
-            inputs.yield($0)
+            core.submit($0)
         }
         var endpoint: MetricsEndpoint?
         if let port = configuration.metricsPort, let metricsExport {
@@ -102,18 +108,19 @@ public final class BrickServer: Sendable {
             configuration: configuration, replica: replica, journal: journal, stateDirectory: HardStateDirectory(store.state), storeWorker: storeWorker,
             server: server, router: router, peers: peers, logger: logger,
             tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
-            inputs: (inputs, inputStream), journalFailures: (journalFailures, journalFailureStream), core: core, metrics: metrics,
+            eventLoopGroup: group, core: core, restored: restored, failures: (failures, failureStream), metrics: metrics,
             metricsEndpoint: endpoint)
         router.attach(brick)
+        core.start(brick)
         return brick
     }
 
     private init(
         configuration: BrickVolfileConfiguration, replica: ReplicaConfiguration, journal: Journal, stateDirectory: HardStateDirectory,
         storeWorker: StoreWorker, server: WireServer, router: RequestRouter, peers: PeerLinks, logger: Logger, tickInterval: Duration,
-        inputs: (AsyncStream<ReplicaInput>.Continuation, AsyncStream<ReplicaInput>),
-        journalFailures: (AsyncStream<JournalError>.Continuation, AsyncStream<JournalError>),
-        core: ReplicaCore, metrics: BrickMetrics, metricsEndpoint: MetricsEndpoint?
+        eventLoopGroup: MultiThreadedEventLoopGroup, core: CoreLoop, restored: ReplicaCore,
+        failures: (AsyncStream<any Error>.Continuation, AsyncStream<any Error>),
+        metrics: BrickMetrics, metricsEndpoint: MetricsEndpoint?
     ) {
         self.configuration = configuration
         self.replica = replica
@@ -125,10 +132,12 @@ public final class BrickServer: Sendable {
         self.peers = peers
         self.logger = logger
         self.tickInterval = tickInterval
-        (self.inputs, self.inputStream) = inputs
-        (self.journalFailures, self.journalFailureStream) = journalFailures
-        self.startingCore = Mutex(core)
-        self.status = Mutex(Self.status(of: core, journalBytes: UInt64(journal.diskBytes)))
+        self.eventLoopGroup = eventLoopGroup
+        self.core = core
+        self.commitTimer = .makeBoxSendingValue(CommitTimer(), eventLoop: core.eventLoop)
+        self.endOfRun = .makeBoxSendingValue(EndOfRun(), eventLoop: core.eventLoop)
+        (self.failures, self.failureStream) = failures
+        self.status = Mutex(Self.status(of: restored, journalBytes: UInt64(journal.diskBytes)))
         self.metrics = metrics
         self.metricsEndpoint = metricsEndpoint
     }

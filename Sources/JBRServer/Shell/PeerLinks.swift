@@ -6,13 +6,17 @@ import Wire
 
 /// Outgoing connections to the other bricks of the replica set.
 ///
-/// `send` writes a message straight to the peer's connection (the event loop sends it; the core
-/// never waits for a socket), so messages to one peer leave in the order they were sent. At most
-/// `maxUnanswered` are on the way at once (the peer closes a connection with more requests in
-/// flight than its Wire limit); the rest wait, as they do while the peer is unreachable, and
-/// leave in order as answers come back. Of waiting messages only the newest are kept (see the
-/// limits): the replica protocol tolerates loss (a leader resends what a follower lacks). One
-/// task per peer dials, and redials with backoff when the connection is lost.
+/// `send` writes a message straight to the peer's connection as a Wire notice (the event loop
+/// sends it; the core never waits for a socket; nothing answers it), so messages to one peer
+/// leave in the order they were sent. At most `maxUnwritten` wait in the connection for the
+/// socket at once; the rest wait here, as they do while the peer is unreachable, and leave in
+/// order as the socket takes the earlier ones. Of waiting messages only the newest are kept (see
+/// the limits): the replica protocol tolerates loss (a leader resends what a follower lacks).
+/// One task per peer dials, and redials with backoff when the connection is lost.
+///
+/// Sent on the connection's event loop (the replica core's), a message waits for `flush()`,
+/// which the core calls once its run of steps is done: what one run sends to a peer leaves in
+/// one system call. Sent from elsewhere, it leaves at once.
 final class PeerLinks: Sendable {
     struct Peer: Sendable {
         var id: ReplicaID
@@ -24,8 +28,10 @@ final class PeerLinks: Sendable {
     private struct LinkState {
         var connection: WireConnection?
         var waiting: [PeerEnvelope] = []
-        /// Posted on `connection` and not answered yet.
-        var unanswered = 0
+        /// Handed to `connection` and not yet written to its socket.
+        var unwritten = 0
+        /// Handed to `connection` without a flush.
+        var unflushed = false
         var finished = false
     }
 
@@ -37,21 +43,24 @@ final class PeerLinks: Sendable {
     private let links: [ReplicaID: Link]
     let peers: [Peer]
     let identity: WireIdentity
+    let group: any EventLoopGroup
     let logger: Logger
     static let queueLimit = 4096
     /// While a peer is unreachable only its newest messages are kept: heartbeats and probes
     /// repeat, and a backlog from a long outage would reach it stale, each refusal making the
     /// leader probe again (a flood that starved the leader's heartbeats to the other replicas).
     static let disconnectedQueueLimit = 64
-    /// Half the peer's default Wire limit of requests in flight on one connection.
-    static let maxUnanswered = WireConfiguration().maxInFlightRequests / 2
+    /// Beyond this many the socket is not keeping up: later messages wait here, where the
+    /// limits above drop the oldest.
+    static let maxUnwritten = 128
 
-    init(peers: [Peer], identity: WireIdentity, logger: Logger) {
+    init(peers: [Peer], identity: WireIdentity, group: any EventLoopGroup, logger: Logger) {
         var links: [ReplicaID: Link] = [:]
         for peer in peers { links[peer.id] = Link() }
         self.links = links
         self.peers = peers
         self.identity = identity
+        self.group = group
         self.logger = logger
     }
 
@@ -63,7 +72,18 @@ final class PeerLinks: Sendable {
             let limit = state.connection == nil ? Self.disconnectedQueueLimit : Self.queueLimit
             if state.waiting.count >= limit { state.waiting.removeFirst(state.waiting.count - limit + 1) }
             state.waiting.append(message)
-            postWaiting(&state, on: link)
+            postWaiting(&state, on: link, flush: !(state.connection?.eventLoop.inEventLoop ?? false))
+        }
+    }
+
+    /// Sends what messages sent on the event loop left unflushed.
+    func flush() {
+        for link in links.values {
+            link.withLock { state in
+                guard state.unflushed else { return }
+                state.unflushed = false
+                state.connection?.flush()
+            }
         }
     }
 
@@ -90,25 +110,26 @@ final class PeerLinks: Sendable {
     }
 
     /// Under the link's lock: posts waiting messages, in order, while the connection has room.
-    private func postWaiting(_ state: inout LinkState, on link: Link) {
+    private func postWaiting(_ state: inout LinkState, on link: Link, flush: Bool) {
         guard let connection = state.connection else { return }
         var posted = 0
-        while posted < state.waiting.count, state.unanswered < Self.maxUnanswered {
+        while posted < state.waiting.count, state.unwritten < Self.maxUnwritten {
             var body = ByteBuffer()
             state.waiting[posted].encode(to: &body)
             posted += 1
-            // The answer only frees a slot; a failure means the connection is closing, which
+            // The write only frees a slot; a failure means the connection is closing, which
             // the dialler notices (the next connection starts with no slot taken).
-            guard let answered = try? connection.postNow(.peerMessage, body: body) else { continue }
-            state.unanswered += 1
-            // Always a later turn of the loop: an answer that is already there (a failed write)
-            // would otherwise run this at once, under the lock held here.
-            answered.whenComplete { [self] _ in
-                answered.eventLoop.execute {
+            guard let written = try? connection.noticeNow(.peerMessage, body: body, flush: flush) else { continue }
+            state.unwritten += 1
+            state.unflushed = state.unflushed || !flush
+            // Always a later turn of the loop: a write done already (on the loop, the usual
+            // case) would otherwise run this at once, under the lock held here.
+            written.whenComplete { [self] _ in
+                written.eventLoop.execute {
                     link.withLock { state in
                         guard state.connection === connection else { return }
-                        state.unanswered -= 1
-                        self.postWaiting(&state, on: link)
+                        state.unwritten -= 1
+                        self.postWaiting(&state, on: link, flush: true)
                     }
                 }
             }
@@ -124,7 +145,7 @@ final class PeerLinks: Sendable {
         while !Task.isCancelled {
             let connection: WireConnection
             do {
-                connection = try await WireClient.connect(host: peer.host, port: peer.port, identity: identity, logger: logger)
+                connection = try await WireClient.connect(host: peer.host, port: peer.port, identity: identity, group: group, logger: logger)
             } catch {
                 logger.debug("peer unreachable", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: backoff)
@@ -135,8 +156,9 @@ final class PeerLinks: Sendable {
             let attached = link.withLock { state -> Bool in
                 guard !state.finished else { return false }
                 state.connection = connection
-                state.unanswered = 0
-                postWaiting(&state, on: link)
+                state.unwritten = 0
+                state.unflushed = false
+                postWaiting(&state, on: link, flush: true)
                 return true
             }
             guard attached else {

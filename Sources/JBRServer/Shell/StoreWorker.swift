@@ -2,20 +2,33 @@ import Foundation
 import JBRCore
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import NIOPosix
 
-/// The main store's one thread: applies committed entries in order, serves reads between them,
-/// checkpoints now and then. The store is not thread-safe and its calls block on the disk, so
-/// they run here, off the event loops and the cooperative pool.
+/// The main store's owner: applies committed entries in order, serves reads, checkpoints now
+/// and then.
+///
+/// Entries are applied by the caller (the brick's event loop) at once: an apply is a few
+/// system calls on the page cache, cheaper than waking another thread to do it and being woken
+/// again for its result, twice on every write's way to its answer. What may block for long
+/// runs on the worker thread: reads (any size), checkpoints (`syncfs`), and an entry that
+/// failed (a full disk), retried until it applies while later entries queue behind it there.
+///
+/// `lock` guards the store's applies and reads and the state below. A checkpoint runs outside
+/// it, beside applies: it syncs the file system and writes the mark, which no apply touches.
 final class StoreWorker: @unchecked Sendable {
     private let store: MainStore
     private let pool = NIOThreadPool(numberOfThreads: 1)
+    private let lock = NIOLock()
     private let logger: Logger
     /// Results go back to the core through this.
     private let report: @Sendable (ReplicaInput) -> Void
-    // Touched only on the worker thread.
+    // Under `lock`:
     private var lastCheckpoint = ContinuousClock.now
     private var appliedSinceCheckpoint: LogPosition?
+    private var checkpointQueued = false
+    /// Batches handed to the worker thread and not done: while any are, later ones follow them.
+    private var batchesOnWorker = 0
     /// The request results of what the store holds, persisted with each checkpoint.
     private var sessions: SessionTable
 
@@ -39,79 +52,120 @@ final class StoreWorker: @unchecked Sendable {
         pool.start()
     }
 
-    var appliedThrough: LogPosition { store.appliedThrough }
-
-    /// Applies `entries` in order (after everything submitted before), reporting each.
+    /// Applies `entries` in order (after everything submitted before), reporting each: here and
+    /// now unless earlier entries are still on the worker thread.
     func apply(_ entries: [LogEntry]) {
+        let left: ArraySlice<LogEntry> = lock.withLock {
+            guard batchesOnWorker == 0 else {
+                batchesOnWorker += 1
+                return entries[...]
+            }
+            var applied = 0
+            while applied < entries.count, applyOnce(entries[applied]) { applied += 1 }
+            guard applied < entries.count else {
+                queueCheckpointIfDue()
+                return []
+            }
+            batchesOnWorker += 1
+            return entries[applied...]
+        }
+        guard !left.isEmpty else { return }
         pool.submit { [self] state in
             guard case .active = state else { return }
-            for entry in entries { applyRetrying(entry) }
-            checkpointIfDue(force: false)
-        }
-    }
-
-    /// Runs `operation` against the store after everything submitted before.
-    func read(_ operation: ReadOperation, completion: @escaping @Sendable (OperationResult) -> Void) {
-        pool.submit { [self] state in
-            guard case .active = state else { return completion(.failure(JBRError(.shuttingDown, "brick stopping"))) }
-            do throws(StoreFailure) {
-                completion(try store.read(operation))
-            } catch {
-                completion(.failure(error.error))
+            for entry in left { applyRetrying(entry) }
+            lock.withLock {
+                batchesOnWorker -= 1
+                queueCheckpointIfDue()
             }
         }
     }
 
-    /// Checkpoints what was applied and stops the thread.
+    /// Runs `operation` against the store, on the worker thread.
+    func read(_ operation: ReadOperation, completion: @escaping @Sendable (OperationResult) -> Void) {
+        pool.submit { [self] state in
+            guard case .active = state else { return completion(.failure(JBRError(.shuttingDown, "brick stopping"))) }
+            lock.lock()
+            let result: OperationResult
+            do throws(StoreFailure) {
+                result = try store.read(operation)
+            } catch {
+                result = .failure(error.error)
+            }
+            lock.unlock()
+            completion(result)
+        }
+    }
+
+    /// Checkpoints what was applied and stops the thread. Nothing may be applied meanwhile.
     func shutdown() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             pool.submit { [self] _ in
-                checkpointIfDue(force: true)
+                checkpoint()
                 continuation.resume()
             }
         }
         try? await pool.shutdownGracefully()
     }
 
-    /// A disk failure (a full disk) must not be acknowledged or skipped: the entry is retried
-    /// until it applies, and the brick says why it is stuck.
-    private func applyRetrying(_ entry: LogEntry) {
-        var delay = 0.05
-        while true {
-            do {
-                var result: OperationResult?
-                let began = ContinuousClock.now
-                defer { applyDuration.recordNanoseconds(Int64((ContinuousClock.now - began).seconds * 1e9)) }
-                if case let .operation(operation) = entry.payload {
-                    switch try store.apply(operation, at: entry.position) {
-                    case let .applied(outcome): result = outcome
-                    case .alreadyApplied: result = nil
-                    }
-                    sessions.recordApplied(operation.request, result: result)
+    /// Under `lock`: applies one entry and reports it, or says why not and returns false.
+    private func applyOnce(_ entry: LogEntry) -> Bool {
+        do {
+            var result: OperationResult?
+            let began = ContinuousClock.now
+            defer { applyDuration.recordNanoseconds(Int64((ContinuousClock.now - began).seconds * 1e9)) }
+            if case let .operation(operation) = entry.payload {
+                switch try store.apply(operation, at: entry.position) {
+                case let .applied(outcome): result = outcome
+                case .alreadyApplied: result = nil
                 }
-                appliedSinceCheckpoint = entry.position
-                report(.applied(index: entry.position.index, result: result))
-                return
-            } catch {
-                logger.error("cannot apply committed entry; retrying", metadata: ["repl.position": "\(entry.position)", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 2)
+                sessions.recordApplied(operation.request, result: result)
             }
+            appliedSinceCheckpoint = entry.position
+            report(.applied(index: entry.position.index, result: result))
+            return true
+        } catch {
+            logger.error("cannot apply committed entry; retrying", metadata: ["repl.position": "\(entry.position)", "error": "\(error)"])
+            return false
         }
     }
 
-    private func checkpointIfDue(force: Bool) {
-        guard let position = appliedSinceCheckpoint, force || ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval else { return }
+    /// On the worker thread. A disk failure (a full disk) must not be acknowledged or skipped:
+    /// the entry is retried until it applies, and the brick says why it is stuck.
+    private func applyRetrying(_ entry: LogEntry) {
+        var delay = 0.05
+        while !lock.withLock({ applyOnce(entry) }) {
+            Thread.sleep(forTimeInterval: delay)
+            delay = min(delay * 2, 2)
+        }
+    }
+
+    /// Under `lock`: hands a checkpoint to the worker thread when one is due.
+    private func queueCheckpointIfDue() {
+        guard !checkpointQueued, appliedSinceCheckpoint != nil, ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval else { return }
+        checkpointQueued = true
+        pool.submit { [self] state in
+            guard case .active = state else { return }
+            checkpoint()
+        }
+    }
+
+    /// On the worker thread, outside `lock` but for the snapshot and the bookkeeping.
+    private func checkpoint() {
+        let (applied, sessions) = lock.withLock { (appliedSinceCheckpoint, self.sessions) }
+        defer { lock.withLock { checkpointQueued = false } }
+        guard let position = applied else { return }
         do {
             // The results first: a crash between the two leaves them ahead of the mark, which
             // replay tolerates; the other way round, retries could run twice.
             try SessionsFile.persist(sessions, in: store.state)
             try store.checkpoint(through: position)
-            appliedSinceCheckpoint = nil
-            lastCheckpoint = ContinuousClock.now
-            retention?.trim(afterCheckpoint: position.index)
         } catch {
-            logger.error("checkpoint failed", metadata: ["error": "\(error)"])
+            return logger.error("checkpoint failed", metadata: ["error": "\(error)"])
         }
+        lock.withLock {
+            if appliedSinceCheckpoint == position { appliedSinceCheckpoint = nil }
+            lastCheckpoint = ContinuousClock.now
+        }
+        retention?.trim(afterCheckpoint: position.index)
     }
 }

@@ -5,7 +5,8 @@ import JBRCore
 /// Counts application requests received minus replies sent: a request is an application frame
 /// whose id the peer numbered (`ConnectionSide`); a reply is an application or error frame we
 /// send with such an id. Tracking the ids themselves (not just a count) means a reply sent
-/// twice cannot open the limit, and a peer reusing an outstanding id is caught.
+/// twice cannot open the limit, and a peer reusing an outstanding id is caught. A notice (an
+/// application frame with request id 0) is one-way: nobody answers it, so it is not counted.
 struct InFlightRequests {
     let limit: Int
     let side: ConnectionSide
@@ -18,13 +19,9 @@ struct InFlightRequests {
     }
 
     /// Accounts for a received frame. Returns the error to end the connection with, if it
-    /// breaks the rules: over the limit, an application frame without request id, or an id
-    /// already outstanding.
+    /// breaks the rules: over the limit, or an id already outstanding.
     mutating func received(_ frame: Frame) -> JBRError? {
-        guard frame.type.isApplication else { return nil }
-        guard frame.requestID != 0 else {
-            return JBRError(.protocolViolation, "\(frame.type) frame without a request id")
-        }
+        guard frame.type.isApplication, frame.requestID != 0 else { return nil }
         guard side.peerStartedRequest(frame.requestID) else { return nil }  // a reply to us
         guard !outstanding.contains(frame.requestID) else {
             return JBRError(.protocolViolation, "request id \(frame.requestID) reused while still in flight")

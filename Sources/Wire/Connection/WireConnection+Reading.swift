@@ -5,9 +5,9 @@ import NIOCore
 extension WireConnection {
     /// Runs an authenticated channel as a `WireConnection` until it closes.
     ///
-    /// Hands the connection to `opened` as soon as it can send, then reads until the channel
-    /// closes, routing each frame, and finally fails what is still waiting. Returns when the
-    /// channel is closed.
+    /// Hands the connection to `opened` as soon as it can send and starts routing its frames
+    /// (on the event loop, see `FrameRoutingHandler`), then waits for the channel to close and
+    /// fails what is still waiting. Returns when the channel is closed.
     static func run(
         _ asyncChannel: NIOAsyncChannel<Frame, Frame>,
         peer: PeerIdentity,
@@ -30,8 +30,14 @@ extension WireConnection {
                     logger: logger
                 )
                 connection = open
+                // Queued before `opened` can make any call, so no reply overtakes it (and a
+                // frame that came earlier waits in the handler until this runs).
+                let channel = asyncChannel.channel
+                channel.eventLoop.execute {
+                    try? channel.pipeline.syncOperations.handler(type: FrameRoutingHandler.self).attach(open)
+                }
                 opened(open)
-                await open.readLoop(inbound, outbound)
+                await open.waitForEnd(inbound)
             }
         } catch {
             logger.debug("closing the channel failed", metadata: ["wire.error": "\(error)"])
@@ -39,25 +45,25 @@ extension WireConnection {
         connection?.finished.succeed()
     }
 
-    private func readLoop(_ inbound: NIOAsyncChannelInboundStream<Frame>, _ outbound: NIOAsyncChannelOutboundWriter<Frame>) async {
+    /// Waits for the inbound side to end (every frame goes to `route`, none comes through
+    /// here), then closes the calls and the request stream with the reason.
+    private func waitForEnd(_ inbound: NIOAsyncChannelInboundStream<Frame>) async {
         logger.debug("connection open")
         var failure: JBRError?
         do {
-            for try await frame in inbound where failure == nil {
-                // After the peer's connection-level error nothing more is routed: it closes next.
-                failure = try await route(frame, outbound)
-            }
+            for try await _ in inbound {}
         } catch let error as JBRError {
-            failure = failure ?? error
+            failure = error
         } catch is CancellationError {
-            failure = failure ?? .connectionClosed("stopped")
+            failure = .connectionClosed("stopped")
         } catch {
-            failure = failure ?? .connectionClosed("\(error)")
+            failure = .connectionClosed("\(error)")
         }
-        let clean = failure == nil
+        // The peer's connection-level error, if it sent one, closed the calls already.
+        failure = calls.closeReason ?? failure
         let locally = closeRequested.withLock { $0 }
         calls.close(failure ?? .connectionClosed(locally ? "closed locally" : "closed by the peer"))
-        if clean {
+        if failure == nil {
             requestSink.finish()
         } else {
             requestSink.finish(throwing: calls.closeReason!)
@@ -65,13 +71,14 @@ extension WireConnection {
         logger.debug("connection closed", metadata: ["wire.reason": "\(calls.closeReason!)"])
     }
 
-    /// Handles one received frame.
-    /// - Returns: the error the peer ended the connection with, if this frame carried one.
-    private func route(_ frame: Frame, _ outbound: NIOAsyncChannelOutboundWriter<Frame>) async throws -> JBRError? {
+    /// Handles one received frame, on the channel's event loop. After the peer's
+    /// connection-level error nothing more is routed: the connection closes next.
+    func route(_ frame: Frame) {
+        guard calls.closeReason == nil else { return }
         logger.trace("frame received", metadata: ["wire.type": "\(frame.type)", "wire.request": "\(frame.requestID)", "wire.bytes": "\(frame.body.readableBytes)"])
         switch frame.type {
         case .ping:
-            try await outbound.write(Frame(type: .pong, requestID: frame.requestID))
+            channel.writeAndFlush(Frame(type: .pong, requestID: frame.requestID), promise: nil)
         case .pong:
             // Id 0 answers the idle handler's keepalive; nothing waits for it.
             if frame.requestID != 0 { completeCall(with: frame) }
@@ -79,9 +86,13 @@ extension WireConnection {
             let error = frame.decodedError()
             logger.debug("peer closes the connection", metadata: ["wire.error": "\(error)"])
             calls.close(error)
-            return error
         case .error where side.startedRequest(frame.requestID):
             completeCall(with: frame)
+        case _ where frame.type.isApplication && frame.requestID == 0:
+            guard let requestHandler else {
+                return abort(JBRError(.protocolViolation, "a \(frame.type) notice on a connection that takes none"))
+            }
+            requestHandler(self, frame)
         case _ where frame.type.isApplication:
             if side.startedRequest(frame.requestID) {
                 completeCall(with: frame)
@@ -91,10 +102,8 @@ extension WireConnection {
                 requestSink.yield(frame)
             }
         default:
-            // The ErrorReportingHandler tells the peer and closes; the loop then ends with it.
-            channel.pipeline.fireErrorCaught(JBRError(.protocolViolation, "unexpected \(frame.type) frame \(frame.requestID) after the handshake"))
+            abort(JBRError(.protocolViolation, "unexpected \(frame.type) frame \(frame.requestID) after the handshake"))
         }
-        return nil
     }
 
     private func completeCall(with reply: Frame) {

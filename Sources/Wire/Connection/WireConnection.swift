@@ -12,10 +12,10 @@ import Synchronization
 /// Wire answers `ping` itself. Every request the peer sends must get exactly one reply
 /// (`send`/`reply`), which is what frees its slot under `maxInFlightRequests`.
 ///
-/// A dedicated reader task owns the channel's inbound side (it runs until the connection
-/// closes); callers only ever see values. When the connection closes every waiting call fails
-/// with the reason (the peer's error, a protocol error, or `connectionClosed`) and `requests`
-/// ends. `close()` returns once all of that has happened.
+/// Frames are routed on the channel's event loop as they are read (`FrameRoutingHandler`); a
+/// reader task only waits for the channel to end. When the connection closes every waiting call
+/// fails with the reason (the peer's error, a protocol error, or `connectionClosed`) and
+/// `requests` ends. `close()` returns once all of that has happened.
 public final class WireConnection: Sendable {
     /// Who is at the other end, as the handshake proved it.
     public let peer: PeerIdentity
@@ -26,8 +26,8 @@ public final class WireConnection: Sendable {
     /// before we answer.
     public let requests: AsyncThrowingStream<Frame, any Error>
     /// When set (by the server that accepted the connection), the peer's requests go to it,
-    /// called on the connection's reader task as each arrives, instead of into `requests`: one
-    /// task hop less per request. It must not block; it answers with `sendNow`.
+    /// called on the connection's event loop as each arrives, instead of into `requests`: no
+    /// task hop per request. It must not block; it answers with `sendNow`.
     let requestHandler: RequestHandler?
     public typealias RequestHandler = @Sendable (WireConnection, Frame) -> Void
 
@@ -129,13 +129,45 @@ public final class WireConnection: Sendable {
         return reply
     }
 
+    /// Sends a notice without suspending: a one-way application message (request id 0) that
+    /// nobody answers and that does not count against `maxInFlightRequests`. The peer must take
+    /// notices (a server with a request handler does). The returned future completes when the
+    /// frame is written to the socket: how a sender paces itself, since no reply will.
+    ///
+    /// - Parameter flush: false to leave it with the channel until `flush()`, so that several
+    ///   frames leave in one system call.
+    public func noticeNow(_ type: MessageType, body: ByteBuffer = ByteBuffer(), flush: Bool = true) throws(JBRError) -> EventLoopFuture<Void> {
+        precondition(type.isApplication, "noticeNow() sends application messages; \(type) is Wire's own")
+        try checkBodySize(body)
+        let frame = Frame(type: type, requestID: 0, body: body)
+        return flush ? channel.writeAndFlush(frame) : channel.write(frame)
+    }
+
+    /// Sends what `noticeNow` and `sendNow` left unflushed.
+    public func flush() {
+        channel.flush()
+    }
+
+    /// The event loop the connection runs on.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
+    /// Ends the connection because of what the peer sent: the peer is told `error`, then the
+    /// connection closes (how to refuse a notice, which has no reply to carry an error).
+    public func abort(_ error: JBRError) {
+        channel.pipeline.fireErrorCaught(error)
+    }
+
     /// Sends a reply without suspending (see `send`); a failed write means the connection is
-    /// closing, which its reader reports.
-    public func sendNow(_ reply: Frame) throws(JBRError) {
+    /// closing, which its reader reports. With `flush` false it waits for `flush()`.
+    public func sendNow(_ reply: Frame, flush: Bool = true) throws(JBRError) {
         precondition(reply.type.isApplication || reply.type == .error, "sendNow() carries replies, not \(reply.type)")
         precondition(side.peerStartedRequest(reply.requestID), "request id \(reply.requestID) does not name a request from the peer")
         try checkBodySize(reply.body)
-        channel.writeAndFlush(reply, promise: nil)
+        if flush {
+            channel.writeAndFlush(reply, promise: nil)
+        } else {
+            channel.write(reply, promise: nil)
+        }
     }
 
     /// Answers `request` with an application message.

@@ -8,12 +8,13 @@ import NIOCore
 /// ```
 /// FrameDecoder → FrameEncoder → {Server,Client}HandshakeHandler (leaves when done)
 ///   → IdleTimeoutHandler (if configured) → InFlightLimitHandler → ErrorReportingHandler
-///   → NIOAsyncChannel (added by the caller)
+///   → FrameRoutingHandler → NIOAsyncChannel (added by the caller)
 /// ```
 /// Handlers only frame, check and count (STYLE item 16); request matching, ping answers and
-/// everything else sit behind the `NIOAsyncChannel` in `WireConnection`. Every handler reports a
-/// failure by firing a `JBRError`; `ErrorReportingHandler`, last before the async channel, is the
-/// one place that tells the peer and closes.
+/// everything else are `WireConnection`'s, which `FrameRoutingHandler` calls on the event loop;
+/// the async channel only tells the connection's reader that it ended. Every handler reports a
+/// failure by firing a `JBRError`; `ErrorReportingHandler` is the one place that tells the peer
+/// and closes.
 enum WirePipeline {
     /// Configures an accepted channel. Must run on the channel's event loop.
     /// - Parameter refusal: the error to turn the connection away with as soon as it opens
@@ -93,6 +94,7 @@ enum WirePipeline {
         }
         handlers.append(InFlightLimitHandler(limit: configuration.maxInFlightRequests, side: side))
         handlers.append(ErrorReportingHandler(logger: logger))
+        handlers.append(FrameRoutingHandler())
         do {
             try channel.pipeline.syncOperations.addHandlers(handlers)
         } catch {

@@ -1,9 +1,10 @@
-/// The application messages JBR sends over Wire. Every request gets exactly one reply frame.
+/// The application messages JBR sends over Wire. Every request gets exactly one reply frame;
+/// notices (request id 0) get none.
 extension MessageType {
-    /// Brick → brick: a `PeerEnvelope`. Replied to at once with `peerAccepted` (empty): the
-    /// replica protocol's own answers travel as messages of their own.
+    /// Brick → brick, always a notice: a `PeerEnvelope`. The replica protocol's answers travel as
+    /// messages of their own, so a reply frame would only be one more wake-up at each end.
+    /// (17 was its reply, `peerAccepted`, and stays unused.)
     public static let peerMessage = MessageType.application(16)
-    public static let peerAccepted = MessageType.application(17)
     /// Client → brick: a `ClientRequest`; replied to with `clientReply`.
     public static let clientWrite = MessageType.application(20)
     /// Client → brick: a `ReadRequest`; replied to with `clientReply`.
