@@ -6,7 +6,7 @@ import JBRServer
 /// `jbr-server bench …`: benchmarks that print figures (JSON with --json). Not tests.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks of a brick's parts.", subcommands: [JournalBenchCommand.self])
+        commandName: "bench", abstract: "Benchmarks of a brick's parts.", subcommands: [JournalBenchCommand.self, FailoverBenchCommand.self])
 }
 
 struct JournalBenchCommand: AsyncParsableCommand {
@@ -87,5 +87,44 @@ struct JournalBenchCommand: AsyncParsableCommand {
         print("journal stored MB/s / best raw MB/s = \(format(result.ratioToRaw, 2))   (rounds: \(perRound))")
         let perRoundAppending = (result.perRound ?? [result]).map { format($0.ratioToAppendingRaw, 2) }.joined(separator: " ")
         print("journal stored MB/s / appending raw MB/s = \(format(result.ratioToAppendingRaw, 2))   (rounds: \(perRoundAppending))")
+    }
+}
+
+struct FailoverBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "failover",
+        abstract: "Time from kill -9 of the leader to the first acknowledged write on the new leader (3 bricks on loopback, default settings).")
+
+    @Option(help: "Folder for the volume (created, then removed).")
+    var dir: String
+
+    @Option(help: "Leaders killed, one per round.")
+    var rounds = 5
+
+    @Option(help: "The jbr-server the bricks run (default: this one), to compare builds side by side.")
+    var server: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard rounds > 0, rounds <= 100 else { throw ValidationError("--rounds must be 1...100") }
+    }
+
+    func run() async throws {
+        // The bricks run this very executable.
+        let server = try self.server ?? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let benchmark = FailoverBenchmark(directory: dir, rounds: rounds, server: server)
+        let json = self.json
+        let result = try await benchmark.run { round in
+            if !json { print("  killed brick \(round.killedBrick): first write acknowledged after \(String(format: "%.0f", round.milliseconds)) ms") }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        print("failover: \(result.rounds.count) rounds, median \(String(format: "%.0f", result.medianMilliseconds)) ms, max \(String(format: "%.0f", result.maxMilliseconds)) ms; \(result.writesAcknowledged) writes acknowledged, \(result.writesFailed) failed")
     }
 }
