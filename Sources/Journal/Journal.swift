@@ -74,8 +74,8 @@ public final class Journal: @unchecked Sendable {
     /// Fixes several records at once, in order, under one acquisition of the lock, so they go
     /// to disk in the same batch unless the batch limit splits them.
     ///
-    /// - Parameter wakeWriter: false when the caller writes them itself next (`writePending`);
-    ///   until then, or until a later append wakes the writer, they wait.
+    /// - Parameter wakeWriter: false when the caller has more to do first: it then writes them
+    ///   itself (`writePending`) or wakes the writer (`wakeWriter()`); until then they wait.
     public func append(contentsOf records: [(body: PreparedBody, position: LogPosition)], wakeWriter: Bool = true) throws {
         condition.lock()
         defer { condition.unlock() }
@@ -94,6 +94,13 @@ public final class Journal: @unchecked Sendable {
         }
         state.pendingBytes += bytes
         if wakeWriter { condition.broadcast() }
+    }
+
+    /// Hands what was appended with `wakeWriter: false` to the writer thread.
+    public func wakeWriter() {
+        condition.lock()
+        if !state.pending.isEmpty { condition.broadcast() }
+        condition.unlock()
     }
 
     /// Suspends until record `index` is durable. Throws the journal's failure if a write failed.

@@ -139,12 +139,14 @@ extension BrickServer: ReplicaShell {
         // A follower's acknowledgement waits for its write and nothing else does: written here,
         // it spares waking the writer thread and being woken back by it, on every write's way
         // to commit. A leader's appends go to the writer thread, so its loop serves meanwhile.
-        // Written at the end of the run, all the run's records in one write.
-        let writeHere = !output.sendAfterPersist.isEmpty && output.sendNow.isEmpty
+        // Written at the end of the run, all the run's records in one write: by this thread for
+        // a follower, by the writer thread for a leader, woken once the run's sends are out.
         if !output.append.isEmpty {
-            try journal.append(contentsOf: output.append.map { JournalEntries.prepare($0, in: journal) }, wakeWriter: !writeHere)
+            try journal.append(contentsOf: output.append.map { JournalEntries.prepare($0, in: journal) }, wakeWriter: false)
+            endOfRun.value.journal = !output.sendAfterPersist.isEmpty && output.sendNow.isEmpty ? .writeHere : .wakeWriter
+        } else if !output.sendAfterPersist.isEmpty {
+            endOfRun.value.journal = .writeHere
         }
-        if writeHere { endOfRun.value.writeJournal = true }
         for message in output.sendNow { peers.send(message) }
         if !output.append.isEmpty || !output.sendAfterPersist.isEmpty {
             sendOnceDurable(output.sendAfterPersist)
@@ -159,11 +161,18 @@ extension BrickServer: ReplicaShell {
     }
 
     func endOfSteps() {
-        let (writeJournal, clients) = endOfRun.value.take()
-        // Acknowledgements that were waiting for this write leave right after it, here.
-        if writeJournal { journal.writePending() }
+        let (journalWrite, clients) = endOfRun.value.take()
+        // A leader's appends leave before anything else: the followers' writes run while ours does.
         peers.flush()
         for client in clients { client.flush() }
+        switch journalWrite {
+        case .none: break
+        case .wakeWriter: journal.wakeWriter()
+        case .writeHere:
+            // Acknowledgements that were waiting for this write leave right after it.
+            journal.writePending()
+            peers.flush()
+        }
     }
 
     func publish(_ core: ReplicaCore) {
@@ -179,14 +188,25 @@ extension BrickServer: ReplicaShell {
 
 /// What a run of core steps leaves for its end (`endOfSteps`).
 struct EndOfRun {
-    /// Records were appended for this thread to write (a follower's).
-    var writeJournal = false
+    enum JournalWrite: Comparable {
+        case none
+        /// A leader's records: the writer thread writes them.
+        case wakeWriter
+        /// A follower's records (or a vote): its acknowledgements wait for the write, and
+        /// nothing else does; this thread writes them.
+        case writeHere
+    }
+
+    var journal = JournalWrite.none {
+        // Once one step needs the write here, the run's write is here.
+        didSet { journal = max(journal, oldValue) }
+    }
     /// Client connections with replies written but not flushed.
     var clients: [ObjectIdentifier: WireConnection] = [:]
 
-    mutating func take() -> (writeJournal: Bool, clients: Dictionary<ObjectIdentifier, WireConnection>.Values) {
+    mutating func take() -> (journal: JournalWrite, clients: Dictionary<ObjectIdentifier, WireConnection>.Values) {
         defer { self = EndOfRun() }
-        return (writeJournal, clients.values)
+        return (journal, clients.values)
     }
 }
 
