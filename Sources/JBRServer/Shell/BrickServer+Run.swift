@@ -136,11 +136,11 @@ extension BrickServer: ReplicaShell {
             log(event)
             metrics.record(event)
         }
-        // A follower's acknowledgement waits for its write and nothing else does: written here,
-        // it spares waking the writer thread and being woken back by it, on every write's way
-        // to commit. A leader's appends go to the writer thread, so its loop serves meanwhile.
-        // Written at the end of the run, all the run's records in one write: by this thread for
-        // a follower, by the writer thread for a leader, woken once the run's sends are out.
+        // Written at the end of the run, all the run's records in one write. A follower's
+        // acknowledgements wait for its write and nothing else does: written by this thread, it
+        // spares waking the writer thread and being woken back by it, on every write's way to
+        // commit. A leader's go to the writer thread, woken once the run's sends are out, so
+        // its loop serves meanwhile.
         if !output.append.isEmpty {
             try journal.append(contentsOf: output.append.map { JournalEntries.prepare($0, in: journal) }, wakeWriter: false)
             endOfRun.value.journal = !output.sendAfterPersist.isEmpty && output.sendNow.isEmpty ? .writeHere : .wakeWriter

@@ -94,29 +94,31 @@ final class CoreLoop: Sendable {
         guard !state.busy, let shell = state.shell else { return }
         state.busy = true
         var stepped = false
-        while !state.stopped, let input = state.queue.popFirst() {
-            let output = state.core.step(input)
-            stepped = true
-            if output.hardState != nil || output.truncateAfter != nil {
-                shell.endOfSteps()
-                shell.publish(state.core)
-                // Stays busy: what comes next must see this on disk.
-                Task { [self] in
-                    do {
-                        try await shell.carryOutOnDisk(output)
-                    } catch {
-                        return eventLoop.execute { [self] in fail(error, shell) }
+        while !state.stopped, !state.queue.isEmpty {
+            while !state.stopped, let input = state.queue.popFirst() {
+                let output = state.core.step(input)
+                stepped = true
+                if output.hardState != nil || output.truncateAfter != nil {
+                    shell.endOfSteps()
+                    shell.publish(state.core)
+                    // Stays busy: what comes next must see this on disk.
+                    Task { [self] in
+                        do {
+                            try await shell.carryOutOnDisk(output)
+                        } catch {
+                            return eventLoop.execute { [self] in fail(error, shell) }
+                        }
+                        eventLoop.execute { [self] in resume(after: output, shell) }
                     }
-                    eventLoop.execute { [self] in resume(after: output, shell) }
+                    return
                 }
-                return
+                carryOut(output, shell)
             }
-            carryOut(output, shell)
-        }
-        if stepped {
+            // May bring inputs of its own (a journal write done here reports itself durable):
+            // they are stepped next, in this run.
             shell.endOfSteps()
-            shell.publish(state.core)
         }
+        if stepped { shell.publish(state.core) }
         state.busy = false
     }
 
