@@ -1,5 +1,6 @@
 import Foundation
 import JBRCore
+import JBRServer
 
 /// Three `jbr-server` processes of a volume made on loopback for a benchmark: volgen on ports
 /// free when probed, the processes started, killed and restarted, and always stopped. Everything
@@ -18,9 +19,10 @@ final class LocalBrickProcesses {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         self.root = root
         self.server = server
-        let ports = try Self.freePorts(3)
+        var ports: [Int] = []
+        for _ in 0..<3 { ports.append(try LocalProcesses.freeBrickPort { !ports.contains($0) }) }
         let bricks = ports.enumerated().map { "127.0.0.1:\($1):\(root)/b\($0 + 1)" }
-        try Self.runToEnd(server, ["volgen", "bench", "replica", "3"] + bricks + ["--out", root + "/vol"])
+        try LocalProcesses.runToEnd(server, ["volgen", "bench", "replica", "3"] + bricks + ["--out", root + "/vol"])
         let files = try FileManager.default.contentsOfDirectory(atPath: root + "/vol").sorted()
         brickVolfiles = try (1...3).map { number in
             guard let file = files.first(where: { $0.hasSuffix("-b\(number).vol") }) else { throw JBRError(.ENOENT, "volgen wrote no volfile for brick \(number)") }
@@ -30,17 +32,8 @@ final class LocalBrickProcesses {
     }
 
     func start(_ number: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: server)
-        process.arguments = ["--volfile", brickVolfiles[number], "--log-level", "warning"]
-        let log = root + "/log\(number + 1).txt"
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        processes[number] = process
+        processes[number] = try LocalProcesses.launch(
+            server, ["--volfile", brickVolfiles[number], "--log-level", "warning"], log: root + "/log\(number + 1).txt")
     }
 
     /// kill -9, waiting for the process to be gone.
@@ -64,39 +57,5 @@ final class LocalBrickProcesses {
         }
         processes = [nil, nil, nil]
         try? FileManager.default.removeItem(atPath: root)
-    }
-
-    /// Brick ports free when probed, each with its metrics port (volgen: +10,000) free too,
-    /// below Linux's ephemeral range so no outgoing connection takes one meanwhile.
-    private static func freePorts(_ count: Int) throws -> [Int] {
-        var ports: Set<Int> = []
-        for _ in 0..<1000 where ports.count < count {
-            let port = Int.random(in: 10_000..<22_000)
-            if canBind(port) && canBind(port + 10_000) { ports.insert(port) }
-        }
-        guard ports.count == count else { throw JBRError(.EIO, "no \(count) free port pairs below the ephemeral range") }
-        return ports.sorted()
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    private static func runToEnd(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw JBRError(.EIO, "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
     }
 }

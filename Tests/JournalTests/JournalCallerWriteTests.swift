@@ -14,20 +14,25 @@ import TestSupport
     @Test func writePendingMakesTheRecordsDurableBeforeItReturnsAndRunsTheirActionsHere() async throws {
         let directory = TemporaryDirectory()
         let journal = try Journal.open(journalConfiguration(directory))
+        // A first record through the writer thread, which then goes idle (after the term
+        // table it writes for a new term): writePending leaves records to a batch already being
+        // written, so the thread must be done for this test to see the caller write them.
+        try await journal.append([record(1)])
+        while journal.locked({ $0.writerBusy }) { try await Task.sleep(for: .milliseconds(1)) }
         let ran = Mutex(0)
-        for index in 1...20 {
+        for index in 2...20 {
             try journal.append(contentsOf: [(journal.prepare(.operation, body: body(for: UInt64(index), size: 300)), position(index))], wakeWriter: false)
             journal.whenDurable(JournalIndex(UInt64(index))) { _ in ran.withLock { $0 += 1 } }
         }
         let syncsBefore = journal.statistics.syncs
         journal.writePending()
         #expect(journal.durablePosition == position(20))
-        #expect(ran.withLock { $0 } == 20, "every action ran before writePending returned")
+        #expect(ran.withLock { $0 } == 19, "every action ran before writePending returned")
         #expect(journal.statistics.syncs == syncsBefore + 1, "one batch, one sync")
         await journal.close()
         let reopened = try Journal.open(journalConfiguration(directory))
         #expect(reopened.lastPosition == position(20))
-        #expect(try reopened.records(from: JournalIndex(1), through: JournalIndex(20)).map(\.body) == (1...20).map { body(for: UInt64($0), size: 300) })
+        #expect(try reopened.records(from: JournalIndex(2), through: JournalIndex(20)).map(\.body) == (2...20).map { body(for: UInt64($0), size: 300) })
         await reopened.close()
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JBRClient
 import JBRCore
+import JBRServer
 import Logging
 import Synchronization
 
@@ -99,17 +100,10 @@ final class ProcessVolume: @unchecked Sendable {
     func startAll() throws { for number in 0..<3 { try start(number) } }
 
     func start(_ number: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaries + "/jbr-server")
-        process.arguments = ["--volfile", brickVolfiles[number], "--log-level", ProcessInfo.processInfo.environment["JBR_TEST_LOG_LEVEL"] ?? "info"]
-        let log = root + "/log\(number + 1).txt"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        processes[number] = process
+        processes[number] = try LocalProcesses.launch(
+            Self.binaries + "/jbr-server",
+            ["--volfile", brickVolfiles[number], "--log-level", ProcessInfo.processInfo.environment["JBR_TEST_LOG_LEVEL"] ?? "info"],
+            log: root + "/log\(number + 1).txt")
     }
 
     /// SIGSTOP: the brick freezes with its connections open (a paused leader).
@@ -182,28 +176,10 @@ final class ProcessVolume: @unchecked Sendable {
     /// Brick ports handed out by this test process, never handed out twice.
     private static let handedOut = Mutex<Set<Int>>([])
 
-    /// A brick port that is free right now, and whose metrics port (volgen: +10000) is too. Both
-    /// lie below Linux's ephemeral range (32768 up), so no outgoing connection of any process
-    /// can take them between the probe and the brick's bind.
+    /// A brick port that is free right now (see `LocalProcesses.freeBrickPort`), never handed
+    /// out twice by this test process.
     static func freePort() throws -> Int {
-        for _ in 0..<1000 {
-            let port = Int.random(in: 10_000..<22_000)
-            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
-            if canBind(port) && canBind(port + 10_000) { return port }
-        }
-        throw JBRError(.EIO, "no free port pair below the ephemeral range")
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        try LocalProcesses.freeBrickPort { port in handedOut.withLock { $0.insert(port).inserted } }
     }
 
     /// Runs one of the built executables to completion, with standard input, output and error in
@@ -228,12 +204,6 @@ final class ProcessVolume: @unchecked Sendable {
     }
 
     static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw JBRError(.EIO, "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+        try LocalProcesses.runToEnd(tool, arguments)
     }
 }
