@@ -152,7 +152,7 @@ extension BrickServer: ReplicaShell {
             sendOnceDurable(output.sendAfterPersist)
         }
         if let committed = output.committed { journal.noteCommitted(through: min(committed, journal.lastPosition.index)) }
-        if !output.apply.isEmpty { storeWorker.apply(output.apply) }
+        endOfRun.value.apply.append(contentsOf: output.apply)
         for (token, answer) in output.replies { deliver(answer, to: token) }
         for (follower, from, maxBytes) in output.readJournal { readJournal(for: follower, from: from, maxBytes: maxBytes) }
         for follower in output.resyncNeeded {
@@ -161,11 +161,11 @@ extension BrickServer: ReplicaShell {
     }
 
     func endOfSteps() {
-        let (journalWrite, clients) = endOfRun.value.take()
+        let run = endOfRun.value.take()
         // A leader's appends leave before anything else: the followers' writes run while ours does.
         peers.flush()
-        for client in clients { client.flush() }
-        switch journalWrite {
+        for client in run.clients.values { client.flush() }
+        switch run.journal {
         case .none: break
         case .wakeWriter: journal.wakeWriter()
         case .writeHere:
@@ -173,6 +173,9 @@ extension BrickServer: ReplicaShell {
             journal.writePending()
             peers.flush()
         }
+        // Last: a follower learns that an entry committed with the next one, and applying the
+        // first must not delay acknowledging the second.
+        if !run.apply.isEmpty { storeWorker.apply(run.apply) }
     }
 
     func publish(_ core: ReplicaCore) {
@@ -203,10 +206,12 @@ struct EndOfRun {
     }
     /// Client connections with replies written but not flushed.
     var clients: [ObjectIdentifier: WireConnection] = [:]
+    /// Committed entries to apply, in order.
+    var apply: [LogEntry] = []
 
-    mutating func take() -> (journal: JournalWrite, clients: Dictionary<ObjectIdentifier, WireConnection>.Values) {
+    mutating func take() -> EndOfRun {
         defer { self = EndOfRun() }
-        return (journal, clients.values)
+        return self
     }
 }
 
