@@ -32,6 +32,30 @@ import Testing
         #expect(try fixture.read(.read(gfid: file, offset: 0, length: UInt32(CodecLimits.maxDataBytes) + 1)).failureCode == .EINVAL)
     }
 
+    /// A written file stays open for the next write (`writableFiles`): the file's names changing
+    /// in between must give what a fresh look would.
+    @Test func writesAfterTheFilesNamesChangeFindWhatAFreshLookWould() throws {
+        try fixture.apply(.write(gfid: file, offset: 0, data: ByteBuffer(string: "one")))
+        try fixture.apply(.link(gfid: file, to: storeLocation(.root, "g")))
+        try fixture.apply(.unlink(storeLocation(.root, "f"), gfid: file))
+        // Still named g: the write lands, and g shows it.
+        #expect(try fixture.apply(.write(gfid: file, offset: 3, data: ByteBuffer(string: "two"))).failureCode == nil)
+        #expect(try fixture.contents(file) == Array("onetwo".utf8))
+        try fixture.apply(.rename(gfid: file, from: storeLocation(.root, "g"), to: storeLocation(testGFID(9), "h"), noReplace: false))
+        #expect(try fixture.apply(.write(gfid: file, offset: 6, data: ByteBuffer(string: "!"))).failureCode == nil)
+        #expect(try fixture.contents(file) == Array("onetwo!".utf8))
+        // Its last name gone: stale, as for a file never written before.
+        try fixture.apply(.unlink(storeLocation(testGFID(9), "h"), gfid: file))
+        #expect(try fixture.apply(.write(gfid: file, offset: 0, data: ByteBuffer(string: "x"))).failureCode == .ESTALE)
+        let other = testGFID(3)
+        try fixture.makeFile(other, "o")
+        try fixture.apply(.write(gfid: other, offset: 0, data: ByteBuffer(string: "keep")))
+        // Replaced by a rename over it (an operation that does not name it): stale too.
+        try fixture.makeFile(testGFID(4), "n")
+        try fixture.apply(.rename(gfid: testGFID(4), from: storeLocation(.root, "n"), to: storeLocation(.root, "o"), noReplace: false))
+        #expect(try fixture.apply(.write(gfid: other, offset: 0, data: ByteBuffer(string: "x"))).failureCode == .ESTALE)
+    }
+
     @Test func truncateGrowsWithZerosAndShrinks() throws {
         try fixture.apply(.write(gfid: file, offset: 0, data: ByteBuffer(string: "0123456789")))
         #expect(try fixture.attributes(.truncate(gfid: file, size: 4)).size == 4)

@@ -88,7 +88,16 @@ extension MainStore {
     /// Regular file `gfid` opened for writing, if it is one and has a name; nil in every other
     /// case (absent, another kind, only its handle left, a damaged handle), which the general
     /// path then reports as it always does.
-    func openLiveRegularFile(_ gfid: GFID) throws(StoreError) -> StoreDescriptor? {
+    ///
+    /// Files found this way stay open (`writableFiles`) for the next content operation, which
+    /// then only checks that the file still has a name besides its handle; any other operation
+    /// that touches the file closes it first.
+    func openLiveRegularFile(_ gfid: GFID) throws(StoreError) -> (file: StoreDescriptor, status: stat)? {
+        if let open = writableFiles[gfid] {
+            let status = try open.status()
+            if status.st_nlink >= 2 { return (open, status) }
+            writableFiles[gfid] = nil
+        }
         guard !gfid.isNull, gfid != .root, let (bucket, status) = try index.handle(gfid),
             status.st_mode & S_IFMT == S_IFREG, status.st_nlink >= 2
         else { return nil }
@@ -98,7 +107,11 @@ extension MainStore {
         guard opened.st_ino == status.st_ino, opened.st_dev == status.st_dev,
             try identity.gfid(in: file, name: nil, status: opened) == gfid
         else { return nil }
-        return file
+        if writableFiles.count >= Self.maxWritableFiles, let victim = writableFiles.keys.randomElement() {
+            writableFiles[victim] = nil
+        }
+        writableFiles[gfid] = file
+        return (file, opened)
     }
 
     /// Opens regular file `gfid`. EISDIR for a directory, EINVAL for any other kind.

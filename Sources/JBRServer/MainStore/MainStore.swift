@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import JBRCore
 
 /// A brick's main store: the directory tree users see, plus `.jbr/` for the journal and the
@@ -38,6 +43,11 @@ public final class MainStore {
     /// Where the GFIDs are kept, as chosen when the store was created.
     public var identityNamespace: IdentityNamespace { identity.namespace }
 
+    /// Regular files kept open for writing after a content operation, for the next ones
+    /// (`openLiveRegularFile`); at most `maxWritableFiles`, a random one closed when full.
+    var writableFiles: [GFID: StoreDescriptor] = [:]
+    static let maxWritableFiles = 64
+
     /// Everything up to this journal position has been applied and made durable.
     public private(set) var appliedThrough: LogPosition
 
@@ -68,11 +78,19 @@ public final class MainStore {
     public func apply(_ entry: OperationEntry, at position: LogPosition) throws(StoreFailure) -> ApplyOutcome {
         precondition(position.index > .zero, "operations are applied at journal indexes from 1")
         let index = position.index
-        if let target = entry.operation.contentTarget,
-            let file = try Self.failing({ () throws(StoreError) in try openLiveRegularFile(target) })
-        {
-            return try applyContent(entry, to: file, at: index)
+        guard let target = entry.operation.contentTarget else {
+            // It may remove or relink what an open file is; the next content operation looks again.
+            for gfid in entry.operation.touchedObjects { writableFiles[gfid] = nil }
+            return try applyInGeneral(entry, at: index)
         }
+        if let (file, status) = try Self.failing({ () throws(StoreError) in try openLiveRegularFile(target) }) {
+            return try applyContent(entry, to: file, status: status, at: index)
+        }
+        return try applyInGeneral(entry, at: index)
+    }
+
+    /// `apply` for every operation and object kind: each step resolves the objects it needs.
+    private func applyInGeneral(_ entry: OperationEntry, at index: JournalIndex) throws(StoreFailure) -> ApplyOutcome {
         let touched = try Self.failing { () throws(StoreError) in try liveObjects(entry.operation.touchedObjects) }
         if try Self.failing({ () throws(StoreError) in try isApplied(touched, at: index) }) {
             try Self.failing { () throws(StoreError) in try reapplyContent(entry.operation) }
@@ -90,8 +108,7 @@ public final class MainStore {
     /// `apply` of a content operation whose file is open: the same steps (stamp check, redo or
     /// change, stamp), each on the open descriptor. Most writes take this way, in a third of
     /// the system calls of resolving the file for each step.
-    private func applyContent(_ entry: OperationEntry, to file: StoreDescriptor, at index: JournalIndex) throws(StoreFailure) -> ApplyOutcome {
-        let status = try Self.failing { () throws(StoreError) in try file.status() }
+    private func applyContent(_ entry: OperationEntry, to file: StoreDescriptor, status: stat, at index: JournalIndex) throws(StoreFailure) -> ApplyOutcome {
         if try Self.failing({ () throws(StoreError) in try identity.stamp(in: file, name: nil, status: status) }) >= index {
             try Self.failing { () throws(StoreError) in
                 do throws(StoreError) {
