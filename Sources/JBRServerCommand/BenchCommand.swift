@@ -126,5 +126,6 @@ struct FailoverBenchCommand: AsyncParsableCommand {
             return
         }
         print("failover: \(result.rounds.count) rounds, median \(String(format: "%.0f", result.medianMilliseconds)) ms, max \(String(format: "%.0f", result.maxMilliseconds)) ms; \(result.writesAcknowledged) writes acknowledged, \(result.writesFailed) failed")
+        for failure in result.failures { print("  a write failed: \(failure)") }
     }
 }

@@ -28,12 +28,15 @@ struct FailoverBenchmark {
         var maxMilliseconds: Double
         var writesAcknowledged: Int
         var writesFailed: Int
+        /// Why writes failed, each reason once.
+        var failures: [String]
     }
 
     /// What the writer shares with the rounds.
     private struct Progress {
         var acknowledged = 0
         var failed = 0
+        var failures: [String] = []
         var killedAt: ContinuousClock.Instant?
         var firstAfterKill: Duration?
     }
@@ -57,7 +60,12 @@ struct FailoverBenchmark {
                 do {
                     try await client.write(data, toFile: file.gfid, at: offset)
                 } catch {
-                    progress.withLock { $0.failed += 1 }
+                    // The benchmark is over: the write was stopped, not failed.
+                    if Task.isCancelled { break }
+                    progress.withLock { state in
+                        state.failed += 1
+                        if !state.failures.contains("\(error)") && state.failures.count < 10 { state.failures.append("\(error)") }
+                    }
                     continue
                 }
                 let done = ContinuousClock.now
@@ -101,10 +109,10 @@ struct FailoverBenchmark {
         _ = await writer.result
         await client.close()
         let sorted = results.map(\.milliseconds).sorted()
-        let counts = progress.withLock { ($0.acknowledged, $0.failed) }
+        let counts = progress.withLock { ($0.acknowledged, $0.failed, $0.failures) }
         return Result(
             rounds: results, medianMilliseconds: sorted[sorted.count / 2], maxMilliseconds: sorted.last!, writesAcknowledged: counts.0,
-            writesFailed: counts.1)
+            writesFailed: counts.1, failures: counts.2)
     }
 
     /// The number (0-based) of the one brick that leads, once exactly one does.
