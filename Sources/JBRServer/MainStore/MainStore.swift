@@ -106,7 +106,7 @@ public final class MainStore {
     }
 
     /// `apply` of a content operation whose file is open: the same steps (stamp check, redo or
-    /// change, stamp), each on the open descriptor. Most writes take this way, in a third of
+    /// change, stamp), each on the open descriptor. Most writes take this way, in a fifth of
     /// the system calls of resolving the file for each step.
     private func applyContent(_ entry: OperationEntry, to file: StoreDescriptor, status: stat, at index: JournalIndex) throws(StoreFailure) -> ApplyOutcome {
         if try Self.failing({ () throws(StoreError) in try identity.stamp(in: file, name: nil, status: status) }) >= index {
