@@ -25,7 +25,9 @@ import JBRCore
 /// crash finishes when replayed, because each one that finds its effect in place succeeds and
 /// only mends what is missing (`EntryDecisions`).
 ///
-/// Not thread-safe: one owner (the shell's isolation domain) calls it.
+/// Not thread-safe: one owner calls it, except that `checkpoint` touches nothing that `apply`
+/// and the reads do (it syncs the file system and writes the mark), so the shell runs it on
+/// another thread beside them (`StoreWorker`).
 public final class MainStore {
     /// The brick directory.
     let brick: StoreDescriptor

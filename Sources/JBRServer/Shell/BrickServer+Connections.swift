@@ -6,7 +6,9 @@ import Wire
 
 /// Hands each request the brick's server receives to the brick, on the connection's event loop
 /// (no hand-off per request). The brick is attached once it exists; until then, and after it
-/// stops, requests are told the brick is not serving.
+/// stops, requests are told the brick is not serving and notices (peers' messages, which peers
+/// send as soon as they connect) are dropped: there is nothing to answer them with, and the
+/// replica protocol resends what matters.
 final class RequestRouter: Sendable {
     private let brick = Mutex<BrickServer?>(nil)
 
@@ -14,6 +16,7 @@ final class RequestRouter: Sendable {
 
     func route(_ frame: Frame, on connection: WireConnection) {
         guard let server = brick.withLock({ $0 }) else {
+            guard frame.requestID != 0 else { return }
             try? connection.sendNow(.error(JBRError(.shuttingDown, "brick not serving"), requestID: frame.requestID))
             return
         }

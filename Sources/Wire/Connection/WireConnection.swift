@@ -10,7 +10,8 @@ import Synchronization
 /// dialed, and the other way round): the dialer numbers its requests odd, the acceptor even, so
 /// a received frame is either a reply to one of our `call`s or a new request in `requests`.
 /// Wire answers `ping` itself. Every request the peer sends must get exactly one reply
-/// (`send`/`reply`), which is what frees its slot under `maxInFlightRequests`.
+/// (`send`/`reply`), which is what frees its slot under `maxInFlightRequests`; notices (request
+/// id 0, `noticeNow`) get none.
 ///
 /// Frames are routed on the channel's event loop as they are read (`FrameRoutingHandler`); a
 /// reader task only waits for the channel to end. When the connection closes every waiting call
@@ -112,21 +113,6 @@ public final class WireConnection: Sendable {
         } catch {
             throw writeFailure(error)
         }
-    }
-
-    /// Sends a request without suspending: the event loop writes it, in the order of calls made
-    /// from one thread or task. Its reply (or the failure) completes the returned future.
-    ///
-    /// For senders that must not wait for the socket, like the replica core's outbound
-    /// messages. The peer must answer every request, as with `post`.
-    public func postNow(_ type: MessageType, body: ByteBuffer = ByteBuffer()) throws -> EventLoopFuture<Frame> {
-        precondition(type.isApplication, "postNow() sends application messages; \(type) is Wire's own")
-        try checkBodySize(body)
-        let (requestID, reply) = try calls.register()
-        channel.writeAndFlush(Frame(type: type, requestID: requestID, body: body)).whenFailure { [self] error in
-            calls.complete(requestID, with: .failure(writeFailure(error)))
-        }
-        return reply
     }
 
     /// Sends a notice without suspending: a one-way application message (request id 0) that
