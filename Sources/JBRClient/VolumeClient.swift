@@ -103,7 +103,7 @@ public final class VolumeClient: Sendable {
     private func perform(_ type: MessageType, body: ByteBuffer, what: String, timeout: Duration) async throws -> OperationReply {
         let deadline = ContinuousClock.now + timeout
         var target = state.withLock { $0.leader } ?? 0
-        var backoff = Duration.milliseconds(20)
+        var backoff = Duration.milliseconds(10)
         var lastError: any Error = JBRError(.timedOut, "\(what) did not complete within \(timeout)")
         while ContinuousClock.now < deadline {
             do {
@@ -138,8 +138,9 @@ public final class VolumeClient: Sendable {
                 target = (target + 1) % bricks.count
             }
             try await Task.sleep(for: min(backoff, max(.zero, deadline - ContinuousClock.now)))
-            // Short: a leader change is over in well under a second, and a retry is cheap.
-            backoff = min(backoff * 2, .milliseconds(100))
+            // Short: a leader change is over in well under a second (a tenth when the old
+            // leader's process died and closed its connections), and a retry is cheap.
+            backoff = min(backoff * 2, .milliseconds(50))
         }
         // Socket errors say little to a user: name the operation and the deadline.
         if let error = lastError as? JBRError { throw error }

@@ -10,6 +10,12 @@ public struct ReplicaConfiguration: Sendable {
     /// this). Also the check-quorum period: a leader that has not heard from a majority in it
     /// steps down.
     public var electionTicks = 10
+    /// When the connection to the leader is lost, the followers campaign in turn instead of
+    /// waiting out the election timeout: the first (by member order, the old leader left out)
+    /// after one tick, each next this many ticks later (at most `electionTicks`). A fixed order,
+    /// not a random one, because they lose the leader at the same moment, and two that campaign
+    /// together split the vote and wait a whole election timeout more.
+    public var lostLeaderStaggerTicks = 2
     /// Ticks between a leader's heartbeats. Must be below `electionTicks`.
     public var heartbeatTicks = 1
     /// Entry bytes in one append message (at least one entry is always sent).
@@ -48,6 +54,7 @@ public struct ReplicaConfiguration: Sendable {
 
     func validate() {
         precondition(heartbeatTicks >= 1 && heartbeatTicks < electionTicks, "heartbeat \(heartbeatTicks) must be below election \(electionTicks) ticks")
+        precondition(lostLeaderStaggerTicks >= 1, "lost-leader stagger must be at least one tick")
         precondition(maxAppendBytes > 0 && maxInflightBytesPerFollower >= maxAppendBytes, "in-flight limit below one append")
         precondition(writeTimeoutTicks > 0 && resultsPerClient > 0)
     }

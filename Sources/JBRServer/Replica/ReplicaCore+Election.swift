@@ -23,6 +23,18 @@ extension ReplicaCore {
         }
     }
 
+    /// The leader's connection is gone, so its lease is not worth waiting out: a follower forgets
+    /// it and campaigns in its turn (`lostLeaderStaggerTicks`). Pre-vote keeps this harmless when
+    /// only this link broke: a replica still hearing from the leader refuses, and no term is raised.
+    mutating func peerLost(_ peer: ReplicaID) {
+        guard case .follower(let leader) = role, leader == peer, configuration.peers.contains(peer) else { return }
+        role = .follower(leader: nil)
+        output.events.append(.becameFollower(term: hardState.term, leader: nil))
+        let rank = configuration.members.filter { $0 != peer }.firstIndex(of: configuration.id) ?? 0
+        let wait = min(1 + rank * configuration.lostLeaderStaggerTicks, configuration.electionTicks)
+        electionElapsed = max(electionElapsed, randomizedElectionTimeout - wait)
+    }
+
     /// Check-quorum: a leader that has not heard from a majority in an election timeout steps
     /// down, so a leader cut off from the others stops answering reads and writes.
     mutating func checkQuorum() {

@@ -113,6 +113,8 @@ public struct ReplicaCore: Sendable {
             journalEntriesArrived(for: follower, entries)
         case let .journalUnavailable(follower, _):
             journalUnavailable(for: follower)
+        case let .peerLost(peer):
+            peerLost(peer)
         }
         return output
     }

@@ -18,6 +18,9 @@ public enum ReplicaInput: Sendable {
     case journalEntries(for: ReplicaID, entries: [LogEntry])
     /// The journal no longer holds what a `readJournal` asked for (trimmed).
     case journalUnavailable(for: ReplicaID, from: JournalIndex)
+    /// The connection to a peer closed or was refused: its process is likely gone (a kill or a
+    /// crash closes its sockets at once). A hint only; safety never depends on it.
+    case peerLost(ReplicaID)
 }
 
 /// What the core wants done, in the order the fields are listed (STYLE item 3):

@@ -85,7 +85,7 @@ public final class BrickServer: Sendable {
             requestHandler: { connection, frame in router.route(frame, on: connection) }, group: group, logger: logger)
         let peers = PeerLinks(
             peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity,
-            group: group, logger: logger)
+            group: group, logger: logger, connectionLost: { core.submit(.peerLost($0)) })
         let metrics = BrickMetrics(replica: configuration.replicaID)
         let retention = JournalRetention(journal: journal, retentionBytes: configuration.journal.retentionBytes, logger: logger)
         let storeWorker = StoreWorker(store: store, sessions: sessions, retention: retention, logger: logger, applyDuration: metrics.applyDuration) {

@@ -45,6 +45,9 @@ final class PeerLinks: Sendable {
     let identity: WireIdentity
     let group: any EventLoopGroup
     let logger: Logger
+    /// Told when an established connection to a peer ends (not when a dial fails: that says
+    /// less, and would repeat while the peer is down).
+    let connectionLost: @Sendable (ReplicaID) -> Void
     static let queueLimit = 4096
     /// While a peer is unreachable only its newest messages are kept: heartbeats and probes
     /// repeat, and a backlog from a long outage would reach it stale, each refusal making the
@@ -54,7 +57,10 @@ final class PeerLinks: Sendable {
     /// limits above drop the oldest.
     static let maxUnwritten = 128
 
-    init(peers: [Peer], identity: WireIdentity, group: any EventLoopGroup, logger: Logger) {
+    init(
+        peers: [Peer], identity: WireIdentity, group: any EventLoopGroup, logger: Logger,
+        connectionLost: @escaping @Sendable (ReplicaID) -> Void = { _ in }
+    ) {
         var links: [ReplicaID: Link] = [:]
         for peer in peers { links[peer.id] = Link() }
         self.links = links
@@ -62,6 +68,7 @@ final class PeerLinks: Sendable {
         self.identity = identity
         self.group = group
         self.logger = logger
+        self.connectionLost = connectionLost
     }
 
     func send(_ message: PeerEnvelope) {
@@ -171,10 +178,12 @@ final class PeerLinks: Sendable {
             } onCancel: {
                 connection.closeNow()
             }
-            link.withLock { link in
+            let finished = link.withLock { link in
                 if link.connection === connection { link.connection = nil }
+                return link.finished
             }
-            if Task.isCancelled { return }
+            if Task.isCancelled || finished { return }
+            connectionLost(peer.id)
             // What was sent on it and not yet received is lost; the protocol resends what matters.
             logger.info("peer connection lost", metadata: ["error": "\(reason)"])
         }

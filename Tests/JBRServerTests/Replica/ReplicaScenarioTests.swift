@@ -132,6 +132,60 @@ import Testing
         #expect(set.leader == leader && set.nodes[leader]!.core.term == term, "the leader was not disturbed")
     }
 
+    @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    func whenTheLeadersConnectionsCloseTheFollowersElectOneWithoutWaitingOutTheTimeout(seed: UInt64) throws {
+        var set = ReplicaSetHarness(seed: seed)
+        let old = try set.requireLeader()
+        for sequence in 1...3 { _ = set.write(request(UInt64(sequence)), to: old) }
+        set.tick(2)
+        let term = set.nodes[old]!.core.term
+        set.crash(old)
+        for id in set.members where id != old { set.step(id, .peerLost(old)) }
+        // The default election timeout is 10 to 20 ticks; the first follower in member order
+        // campaigns after one, the next two ticks later.
+        set.tick(2)
+        let new = try #require(set.leader)
+        #expect(new != old && new == set.members.first { $0 != old })
+        #expect(set.nodes[new]!.core.term == term.next, "one election, no split vote")
+        #expect(set.checkInvariants() == [])
+    }
+
+    @Test func whenTheFirstInTurnIsBehindTheNextOneWinsInItsTurn() throws {
+        var set = ReplicaSetHarness(seed: 3)
+        let old = try set.requireLeader()
+        set.tick(2)
+        let followers = set.members.filter { $0 != old }
+        // The first in turn misses the last writes, so its pre-vote is refused.
+        set.isolate(followers[0])
+        let tokens = (1...3).map { set.write(request(UInt64($0)), to: old) }
+        set.tick(1)
+        #expect(tokens.allSatisfy { written(set.answers[$0]) })
+        let term = set.nodes[old]!.core.term
+        set.heal()
+        set.crash(old)
+        for id in followers { set.step(id, .peerLost(old)) }
+        set.tick(4)
+        #expect(set.leader == followers[1])
+        #expect(set.nodes[followers[1]]!.core.term == term.next)
+        #expect(set.checkInvariants() == [])
+    }
+
+    @Test func aLostLinkToALiveLeaderDisturbsNothing() throws {
+        var set = ReplicaSetHarness(seed: 11)
+        let leader = try set.requireLeader()
+        set.tick(3)
+        let term = set.nodes[leader]!.core.term
+        let followers = set.members.filter { $0 != leader }
+        // Only one follower's link broke: the other still hears the leader and refuses its
+        // pre-vote. A lost link to a fellow follower means nothing at all.
+        set.step(followers[0], .peerLost(leader))
+        set.step(followers[1], .peerLost(followers[0]))
+        #expect(set.nodes[followers[1]]!.core.leader == leader)
+        set.tick(30)
+        #expect(set.leader == leader && set.nodes[leader]!.core.term == term)
+        for id in followers { #expect(set.nodes[id]!.core.term == term && set.nodes[id]!.core.leader == leader) }
+    }
+
     @Test func withoutAMajorityWritesFailWithNoQuorumInBoundedTime() throws {
         var set = ReplicaSetHarness(seed: 13) { $0.writeTimeoutTicks = 8 }
         let leader = try set.requireLeader()
@@ -213,7 +267,17 @@ import Testing
             switch Int.random(in: 0..<20, using: &random) {
             case 0:
                 let victim = set.members.randomElement(using: &random)!
-                if set.nodes[victim]!.up, set.members.filter({ set.nodes[$0]!.up }).count > 2 { set.crash(victim) } else { set.restart(victim) }
+                if set.nodes[victim]!.up, set.members.filter({ set.nodes[$0]!.up }).count > 2 {
+                    set.crash(victim)
+                    // Its connections close: the others are told.
+                    for id in set.members where id != victim { set.step(id, .peerLost(victim)) }
+                } else {
+                    set.restart(victim)
+                }
+            case 4:
+                // A link breaks while both ends live on.
+                let pair = set.members.shuffled(using: &random).prefix(2)
+                set.step(pair.first!, .peerLost(pair.last!))
             case 1:
                 set.isolate(set.members.randomElement(using: &random)!)
             case 2, 3:
