@@ -71,6 +71,7 @@ struct StatusCommand: AsyncParsableCommand {
         case .catchingUp: "catching up"
         case .readingJournal: "catching up from the journal"
         case .needsFullResync: "needs a full resync (not built yet)"
+        case .planning: "planning its repair"
         }
     }
 

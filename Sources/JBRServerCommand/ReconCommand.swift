@@ -7,8 +7,10 @@ import NIOCore
 import Reconcile
 import Wire
 
-/// `jbr-server recon --volfile FILE --dry-run`: asks every brick of the replica set for its
-/// terms and positions and prints what reconciliation would do.
+/// `jbr-server recon --volfile FILE [--dry-run]`: asks every brick of the replica set for its
+/// terms and positions and prints what reconciliation would do; without `--dry-run` it has the
+/// leader carry the plan out (the leader plans every follower again from fresh reports) and
+/// waits until the replicas agree.
 struct ReconCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recon",
@@ -16,8 +18,11 @@ struct ReconCommand: AsyncParsableCommand {
         discussion: """
             Contacts every brick of the replica set named by the volfile (a client volfile, or any brick's volfile), \
             prints what each reports and the plan: which journal is authoritative, and for each replica what to \
-            truncate, replay or resync. With --dry-run nothing is changed. Exit status: 0 when the replicas agree, \
-            3 when the plan has work to do or some replica did not answer, 4 when the reports contradict each other.
+            truncate, replay or resync. With --dry-run nothing is changed. Without it, the leader is asked to plan \
+            every follower's repair again and carry it out (leaders also do this by themselves on election and when a \
+            brick returns), and the command waits up to --wait seconds for the replicas to agree. Exit status: 0 when \
+            the replicas agree, 3 when the plan has (or still has) work to do or some replica did not answer, 4 when \
+            the reports contradict each other.
             """)
 
     @Option(help: "A client volfile (NAME.tcp-fuse.vol) or a brick volfile of the volume.")
@@ -32,17 +37,27 @@ struct ReconCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each brick's answer.")
     var timeout: Double = 3
 
+    @Option(help: "Without --dry-run: seconds to wait for the replicas to agree.")
+    var wait: Double = 60
+
     @Option(help: "Records per checksummed range: each brick checksums ranges of its newest records (up to 1,048,576) so the plan also compares contents; 0 compares terms only.")
     var rangeSize: UInt64 = 4096
 
     func validate() throws {
-        guard dryRun else {
-            throw ValidationError(
-                "carrying a plan out from the command line is not built yet (the leader repairs followers itself); use --dry-run")
-        }
+        guard wait > 0, wait <= 86_400 else { throw ValidationError("--wait must be within (0, 86400] seconds") }
         guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be within (0, 600] seconds") }
         let fewest = ReconReportRequest.maxRecords / UInt64(ReplicaReport.maxRangeChecksums / 2)
         guard rangeSize == 0 || rangeSize >= fewest else { throw ValidationError("--range-size must be 0 or at least \(fewest)") }
+    }
+
+    /// What one round of questions found.
+    private struct Survey {
+        var reports: [ReplicaReport]
+        var failures: [(brick: ClientVolfileConfiguration.Brick, error: String)]
+        var leader: ReplicaID?
+        var outcome: ReconciliationOutcome
+
+        var isSettled: Bool { failures.isEmpty && outcome.plan?.isSettled == true }
     }
 
     func run() async throws {
@@ -50,6 +65,62 @@ struct ReconCommand: AsyncParsableCommand {
         var logger = Logger(label: "jbr-server-recon")
         logger.logLevel = .critical
         let client = try VolumeClient(configuration: configuration, name: "jbr-server-recon", logger: logger)
+        var survey = await self.survey(client, configuration)
+        if !dryRun && !survey.isSettled {
+            if !json { printText(configuration: configuration, survey) }
+            survey = await carryOut(client, configuration, from: survey)
+        }
+        await client.close()
+        if json {
+            try printJSON(configuration: configuration, survey)
+        } else {
+            if !dryRun { print(survey.isSettled ? "the replicas agree:" : "after waiting \(wait) s:") }
+            printText(configuration: configuration, survey)
+        }
+        switch survey.outcome {
+        case .inconsistent: throw ExitCode(4)
+        case .undecided: throw ExitCode(3)
+        case .planned: if !survey.isSettled { throw ExitCode(3) }
+        }
+    }
+
+    /// Asks the leader to plan again and carry it out, then surveys until the replicas agree or
+    /// `wait` runs out. With no leader known, the one the replicas elect reconciles by itself.
+    private func carryOut(_ client: VolumeClient, _ configuration: ClientVolfileConfiguration, from first: Survey) async -> Survey {
+        if let leader = first.leader {
+            let answer = await client.ask(.reconcile, order: [leader], timeout: .milliseconds(Int64(timeout * 1000)))
+            if !json, case let .failure(error)? = answer.first?.reply {
+                print("the leader \(leader) did not take the request (\(error)); waiting for it or its successor to reconcile")
+            }
+        } else if !json {
+            print("no leader known: the one the replicas elect reconciles on election; waiting")
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(wait * 1000))
+        var survey = first
+        var lastProgress = ContinuousClock.now
+        while !survey.isSettled, ContinuousClock.now < deadline {
+            if case .inconsistent = survey.outcome { break }
+            try? await Task.sleep(for: .milliseconds(250))
+            survey = await self.survey(client, configuration)
+            if !json, ContinuousClock.now - lastProgress >= .seconds(2) {
+                lastProgress = ContinuousClock.now
+                print(Self.progressLine(survey))
+            }
+        }
+        return survey
+    }
+
+    /// One line: how far each replica still to repair is from the authority.
+    private static func progressLine(_ survey: Survey) -> String {
+        guard let plan = survey.outcome.plan else { return "  \(survey.outcome)" }
+        let pending = plan.directives.filter { !$0.actions.isEmpty || $0.work == .pending }.map { directive in
+            directive.work == .pending ? "\(directive.replica) not answering"
+                : "\(directive.replica) agrees through \(directive.agreesThrough ?? .zero) of \(plan.authorityLast.index)"
+        }
+        return "  repairing: " + (pending.isEmpty ? "none" : pending.joined(separator: ", "))
+    }
+
+    private func survey(_ client: VolumeClient, _ configuration: ClientVolfileConfiguration) async -> Survey {
         let statuses = await client.status(timeout: .milliseconds(Int64(timeout * 1000)))
         // A leader the bricks agree on (the highest term's) is the authority Raft elected.
         let leaders = statuses.compactMap { try? $0.status.get() }.filter { $0.role == "leader" }
@@ -61,7 +132,6 @@ struct ReconCommand: AsyncParsableCommand {
         var request = ByteBuffer()
         ReconReportRequest(rangeSize: rangeSize).encode(to: &request)
         let answers = await client.ask(.reconReport, body: request, order: order, timeout: .milliseconds(Int64(timeout * 1000)))
-        await client.close()
 
         var reports: [ReplicaReport] = []
         var failures: [(brick: ClientVolfileConfiguration.Brick, error: String)] = []
@@ -78,17 +148,7 @@ struct ReconCommand: AsyncParsableCommand {
             }
         }
         let outcome = ReconciliationPlanner.plan(replicaCount: configuration.replicaCount, reports: reports, leader: leader)
-
-        if json {
-            try printJSON(configuration: configuration, reports: reports, failures: failures, leader: leader, outcome: outcome)
-        } else {
-            printText(configuration: configuration, reports: reports, failures: failures, leader: leader, outcome: outcome)
-        }
-        switch outcome {
-        case .inconsistent: throw ExitCode(4)
-        case .undecided: throw ExitCode(3)
-        case let .planned(plan): if !plan.isSettled || !failures.isEmpty { throw ExitCode(3) }
-        }
+        return Survey(reports: reports, failures: failures, leader: leader, outcome: outcome)
     }
 
     static func replicaSet(fromVolfile path: String) throws -> ClientVolfileConfiguration {
@@ -107,10 +167,8 @@ struct ReconCommand: AsyncParsableCommand {
         }
     }
 
-    private func printText(
-        configuration: ClientVolfileConfiguration, reports: [ReplicaReport], failures: [(brick: ClientVolfileConfiguration.Brick, error: String)],
-        leader: ReplicaID?, outcome: ReconciliationOutcome
-    ) {
+    private func printText(configuration: ClientVolfileConfiguration, _ survey: Survey) {
+        let (reports, failures, leader, outcome) = (survey.reports, survey.failures, survey.leader, survey.outcome)
         print("volume \(configuration.volumeName), \(configuration.replicaCount) replicas, leader \(leader.map { "\($0)" } ?? "none known")")
         for report in reports.sorted(by: { $0.replica < $1.replica }) {
             let terms = report.termRanges.map(\.description).joined(separator: " ")
@@ -124,10 +182,8 @@ struct ReconCommand: AsyncParsableCommand {
         print(outcome.description)
     }
 
-    private func printJSON(
-        configuration: ClientVolfileConfiguration, reports: [ReplicaReport], failures: [(brick: ClientVolfileConfiguration.Brick, error: String)],
-        leader: ReplicaID?, outcome: ReconciliationOutcome
-    ) throws {
+    private func printJSON(configuration: ClientVolfileConfiguration, _ survey: Survey) throws {
+        let (reports, failures, leader, outcome) = (survey.reports, survey.failures, survey.leader, survey.outcome)
         struct PositionJSON: Encodable {
             var term: UInt64
             var index: UInt64

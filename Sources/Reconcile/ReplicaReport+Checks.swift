@@ -49,3 +49,14 @@ extension ReplicaReport {
         return nil
     }
 }
+
+extension ReplicaReport {
+    /// The first index whose term this report states; records before it are trimmed and of
+    /// unknown term.
+    var firstKnownTermIndex: JournalIndex { termRanges.first?.first ?? last.index.next }
+
+    /// This replica's range of `term`, if it holds entries of it.
+    func range(of term: Term) -> TermRange? {
+        termRanges.first { $0.term == term }
+    }
+}

@@ -147,16 +147,27 @@ struct RandomValues {
             : LogEntry(position: position(), payload: .termStart(TermStartEntry(leader: replicaID(), sequencedAt: timestamp())))
     }
 
+    /// Structure only (the codec does not judge meaning): any terms, ranges and marks.
+    mutating func replicaReport() -> ReplicaReport {
+        ReplicaReport(
+            replica: replicaID(),
+            termRanges: (0..<int(0...5)).map { _ in ReplicaReport.TermRange(term: term(), first: JournalIndex(u64()), last: JournalIndex(u64())) },
+            last: position(), commitIndex: JournalIndex(u64()), appliedThrough: JournalIndex(u64()), firstRetained: JournalIndex(u64()),
+            rangeChecksums: (0..<int(0...3)).map { _ in RangeChecksum(first: JournalIndex(u64()), last: JournalIndex(u64()), checksum: u32()) })
+    }
+
     mutating func peerEnvelope() -> PeerEnvelope {
         let message: PeerMessage
-        switch int(1...7) {
+        switch int(1...9) {
         case 1: message = .preVote(last: position())
         case 2: message = .preVoteResponse(granted: bool())
         case 3: message = .vote(last: position())
         case 4: message = .voteResponse(granted: bool())
         case 5: message = .append(previous: position(), entries: (0..<int(0...4)).map { _ in logEntry() }, commit: JournalIndex(u64()), readContext: u64())
         case 6: message = .appendResponse(success: bool(), match: JournalIndex(u64()), conflict: optional { $0.position() }, readContext: u64())
-        default: message = .staleTerm
+        case 7: message = .staleTerm
+        case 8: message = .reportRequest
+        default: message = .report(replicaReport())
         }
         return PeerEnvelope(volumeID: VolumeID.random(using: &generator), from: replicaID(), to: replicaID(), term: term(), message: message)
     }

@@ -42,6 +42,8 @@ public struct FollowerRepair: Hashable, Sendable {
         case readingJournal = 3
         /// It needs entries the leader's journal no longer holds: only a full resync helps.
         case needsFullResync = 4
+        /// The leader asked for its journal's terms and positions to plan its repair.
+        case planning = 5
     }
 
     public var replicaID: ReplicaID

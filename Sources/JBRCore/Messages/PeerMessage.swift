@@ -1,8 +1,9 @@
 import NIOCore
 
 /// What bricks of one replica set say to each other: elections and replication (Raft's
-/// messages, with pre-vote). Every message travels in a `PeerEnvelope` carrying the volume id,
-/// the sender and its term; a lower term always gets an explicit answer (architecture rule 1).
+/// messages, with pre-vote), and a leader's reconciliation query. Every message travels in a
+/// `PeerEnvelope` carrying the volume id, the sender and its term; a lower term always gets an
+/// explicit answer (architecture rule 1).
 public enum PeerMessage: Hashable, Sendable {
     /// "Would you vote for me in `term`?" Sent without raising the sender's term, so a replica cut
     /// off from the others cannot disturb a working leader when it returns (Raft thesis §9.6).
@@ -20,6 +21,11 @@ public enum PeerMessage: Hashable, Sendable {
     case appendResponse(success: Bool, match: JournalIndex, conflict: LogPosition?, readContext: UInt64)
     /// The sender's term is higher than the receiver's message: "you are stale".
     case staleTerm
+    /// A new leader's first words to a follower, repeated until answered: "what does your
+    /// journal hold?" It also keeps the follower's lease, as a heartbeat does.
+    case reportRequest
+    /// The answer: the follower's terms and positions, from which the leader plans its repair.
+    case report(ReplicaReport)
 
     public var name: String {
         switch self {
@@ -30,6 +36,8 @@ public enum PeerMessage: Hashable, Sendable {
         case .append: "append"
         case .appendResponse: "append-response"
         case .staleTerm: "stale-term"
+        case .reportRequest: "report-request"
+        case .report: "report"
         }
     }
 }
@@ -88,6 +96,11 @@ extension PeerEnvelope: BinaryCodable {
             buffer.writeLittleEndian(readContext)
         case .staleTerm:
             buffer.writeLittleEndian(UInt8(7))
+        case .reportRequest:
+            buffer.writeLittleEndian(UInt8(8))
+        case let .report(report):
+            buffer.writeLittleEndian(UInt8(9))
+            report.encode(to: &buffer)
         }
     }
 
@@ -115,6 +128,8 @@ extension PeerEnvelope: BinaryCodable {
                 conflict: try buffer.readOptional(field: "conflict") { buffer throws(DecodingError) in try LogPosition(from: &buffer) },
                 readContext: try buffer.readLittleEndian(UInt64.self, field: "read context"))
         case 7: message = .staleTerm
+        case 8: message = .reportRequest
+        case 9: message = .report(try ReplicaReport(from: &buffer))
         case let tag: throw DecodingError(.unknownTag(type: "peer message", tag: UInt64(tag)), offset: offset)
         }
         self.init(volumeID: volumeID, from: from, to: to, term: term, message: message)

@@ -12,6 +12,8 @@ struct FollowerProgress: Sendable {
     var inflightBytes = 0
     /// A probe is out; wait for its answer before sending another.
     var probeSent = false
+    /// A report request is out (`awaitingReport`); it is repeated with every heartbeat.
+    var reportRequested = false
     /// The shell is reading entries for it from the journal.
     var awaitingJournal = false
     /// The journal no longer reaches what it needs.
@@ -22,6 +24,8 @@ struct FollowerProgress: Sendable {
     var readContextAcked: UInt64 = 0
 
     enum Mode: Sendable {
+        /// Waiting for its report to plan its repair; nothing is sent to it but the question.
+        case awaitingReport
         /// Finding where the logs match: one append at a time.
         case probe
         /// Logs match: appends pipelined up to the in-flight limit.
@@ -30,10 +34,20 @@ struct FollowerProgress: Sendable {
 
     init(next: JournalIndex) { self.next = next }
 
+    /// Stops sending and waits for the follower's report (a new term, or it was away).
+    mutating func awaitReport() {
+        mode = .awaitingReport
+        reportRequested = false
+        probeSent = false
+        inflight = []
+        inflightBytes = 0
+    }
+
     /// Whether more appends may be sent now.
     func canSend(maxInflightBytes: Int) -> Bool {
         guard !awaitingJournal, !needsResync else { return false }
         switch mode {
+        case .awaitingReport: return false
         case .probe: return !probeSent
         case .replicate: return inflightBytes < maxInflightBytes
         }
@@ -51,6 +65,7 @@ struct FollowerProgress: Sendable {
         if needsResync { return .needsFullResync }
         if awaitingJournal { return .readingJournal }
         switch mode {
+        case .awaitingReport: return .planning
         case .probe: return .probing
         // Appends in flight are not a repair; only entries not sent yet are.
         case .replicate: return next > leaderLast ? .inSync : .catchingUp

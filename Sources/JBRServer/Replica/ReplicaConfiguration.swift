@@ -30,6 +30,8 @@ public struct ReplicaConfiguration: Sendable {
     public var maxInflightBytesPerFollower = 8 << 20
     /// Appended-but-uncommitted bytes before new writes get `overloaded`.
     public var maxUncommittedBytes = 64 << 20
+    /// Writes a new leader holds until its term's first entry commits; more get `overloaded`.
+    public var maxHeldWrites = 4096
     /// Entry bytes kept in memory for followers and apply; older entries are read back from the
     /// journal when a follower needs them.
     public var maxWindowBytes = 64 << 20

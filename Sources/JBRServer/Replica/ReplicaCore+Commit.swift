@@ -29,6 +29,7 @@ extension ReplicaCore {
         emitApply()
         if isLeader {
             startPendingReads()
+            releaseHeldWrites()
             // Followers learn the new commit index with the next append or heartbeat.
         }
     }

@@ -104,14 +104,17 @@ extension ReplicaCore {
                 output.sendNow.append(envelope(to: message.from, .voteResponse(granted: false)))
                 return
             }
-            let leader: ReplicaID? = if case .append = message.message { message.from } else { nil }
+            let leader: ReplicaID? = switch message.message {
+            case .append, .reportRequest: message.from
+            default: nil
+            }
             becomeFollower(term: message.term, leader: leader)
         } else if message.term < hardState.term {
             // A stale request gets an explicit answer, never silence (architecture rule 1). A
             // stale response is dropped: answering it would hand our term to a replica that
             // refused a disruptive candidate inside its lease, and disrupt it after all.
             switch message.message {
-            case .append, .vote: output.sendNow.append(envelope(to: message.from, .staleTerm))
+            case .append, .vote, .reportRequest: output.sendNow.append(envelope(to: message.from, .staleTerm))
             default: output.events.append(.droppedMessage(from: message.from, reason: "\(message.message.name) of stale term \(message.term)"))
             }
             return
@@ -125,6 +128,10 @@ extension ReplicaCore {
             receiveAppend(from: message.from, previous: previous, entries: entries, commit: commit, readContext: readContext)
         case let .appendResponse(success, match, conflict, readContext):
             receiveAppendResponse(from: message.from, success: success, match: match, conflict: conflict, readContext: readContext)
+        case .reportRequest:
+            answerReportRequest(from: message.from)
+        case let .report(followerReport):
+            receiveReport(from: message.from, followerReport)
         case .staleTerm, .preVote, .preVoteResponse:
             break
         }
@@ -195,7 +202,11 @@ extension ReplicaCore {
     mutating func becomeLeader() {
         let next = log.lastIndex.next
         var progress: [ReplicaID: FollowerProgress] = [:]
-        for peer in configuration.peers { progress[peer] = FollowerProgress(next: next) }
+        for peer in configuration.peers {
+            // Each follower's repair is planned from its report before anything is sent to it.
+            progress[peer] = FollowerProgress(next: next)
+            progress[peer]!.awaitReport()
+        }
         var state = LeaderState(progress: progress, termStartIndex: next)
         // Entries already in the log but not applied may be retried by their clients.
         for index in stride(from: log.applied.rawValue + 1, through: log.lastIndex.rawValue, by: 1) {

@@ -30,6 +30,11 @@ extension ReplicaCore {
             output.replies.append((token, .result(.failure(refusal))))
             return
         }
+        if holdsWrites(state) {
+            state.heldWrites.append((request, token, ticks))
+            role = .leader(state)
+            return
+        }
         let operation = assigningGFID(request.operation)
         let index = appendEntry(.operation(OperationEntry(request: request.id, sequencedAt: now, operation: operation)))
         guard case .leader(var updated) = role else { return }
@@ -44,6 +49,9 @@ extension ReplicaCore {
     func admissionRefusal(_ state: LeaderState) -> JBRError? {
         if state.uncommittedBytes >= configuration.maxUncommittedBytes {
             return JBRError(.overloaded, "\(state.uncommittedBytes) bytes await commit (limit \(configuration.maxUncommittedBytes))")
+        }
+        if holdsWrites(state), state.heldWrites.count >= configuration.maxHeldWrites {
+            return JBRError(.overloaded, "\(state.heldWrites.count) writes wait for the new leader's first entry to commit")
         }
         // A leader that has heard from no majority this period would only queue writes that
         // cannot commit; say so at once.
@@ -98,6 +106,14 @@ extension ReplicaCore {
             state.progress[peer] = progress
             role = .leader(state)
         }
+        if progress.mode == .awaitingReport {
+            // Only the question, first at once, then with every heartbeat until answered.
+            if heartbeat || !progress.reportRequested {
+                progress.reportRequested = true
+                output.sendNow.append(envelope(to: peer, .reportRequest))
+            }
+            return
+        }
         let hasEntries = progress.next <= log.lastIndex
         if hasEntries, progress.canSend(maxInflightBytes: configuration.maxInflightBytesPerFollower) {
             guard let previousTerm = log.term(at: progress.next.previous) else {
@@ -134,6 +150,8 @@ extension ReplicaCore {
         output.sendNow.append(envelope(to: peer, .append(previous: previous, entries: entries, commit: min(log.commit, last), readContext: readContext)))
         guard !entries.isEmpty else { return }
         switch progress.mode {
+        case .awaitingReport:
+            break
         case .probe:
             progress.probeSent = true
         case .replicate:
@@ -152,8 +170,9 @@ extension ReplicaCore {
             state.progress[peer] = progress
             role = .leader(state)
         }
-        // Use them only if they still are this log's entries from where the follower is.
-        guard let first = entries.first, first.position.index == progress.next,
+        // Use them only if they still are this log's entries from where the follower is, and
+        // its repair was not reset meanwhile.
+        guard progress.mode != .awaitingReport, let first = entries.first, first.position.index == progress.next,
             entries.allSatisfy({ log.term(at: $0.position.index) == $0.position.term }),
             let previousTerm = log.term(at: progress.next.previous)
         else { return }
@@ -233,7 +252,8 @@ extension ReplicaCore {
                 progress.probeSent = false
                 progress.next = max(progress.next, progress.match.next)
             }
-        } else {
+        } else if progress.mode != .awaitingReport {
+            // (A refusal of an append sent before the repair was reset is moot: a plan comes.)
             // Back up: past the follower's end, or to the end of the conflicting term we hold.
             var next = min(progress.next.previous, match.next)
             if let conflict {
@@ -254,6 +274,17 @@ extension ReplicaCore {
     /// with the same request id waits for it again), so no client hangs forever.
     mutating func timeOutWrites() {
         guard case var .leader(state) = role else { return }
+        let timeout = UInt64(configuration.writeTimeoutTicks)
+        if let first = state.heldWrites.first, ticks - first.heldAt >= timeout {
+            let waited = state.heldWrites.prefix { ticks - $0.heldAt >= timeout }
+            state.heldWrites.removeFirst(waited.count)
+            for write in waited {
+                output.replies.append((write.token, .result(.failure(JBRError(
+                    .noQuorum, "this term's first entry was not committed by a majority within \(configuration.writeTimeoutTicks) ticks",
+                    leaderHint: configuration.id, term: hardState.term)))))
+            }
+            role = .leader(state)
+        }
         let expired = state.appendedAt.filter { ticks - $0.value >= UInt64(configuration.writeTimeoutTicks) && $0.key > log.commit }
         guard !expired.isEmpty else { return }
         for (index, _) in expired.sorted(by: { $0.key < $1.key }) {

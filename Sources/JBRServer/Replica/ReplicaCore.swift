@@ -1,4 +1,5 @@
 import JBRCore
+import Reconcile
 
 /// The replica as a pure, deterministic state machine: election (with pre-vote and check-quorum),
 /// sequencing, replication, commit, deduplication and linearizable reads. No sockets, files or
@@ -57,6 +58,11 @@ public struct ReplicaCore: Sendable {
         var readsAwaitingTermCommit: [ClientToken] = []
         /// Confirmed reads waiting for apply to reach their index.
         var readsAwaitingApply: [(index: JournalIndex, token: ClientToken)] = []
+        /// The followers' latest reports in this term, and the directives planned from them.
+        var reports: [ReplicaID: ReplicaReport] = [:]
+        var plans: [ReplicaID: ReplicaDirective] = [:]
+        /// Writes that arrived before this term's no-op committed (`heldAt` in ticks).
+        var heldWrites: [(request: ClientRequest, token: ClientToken, heldAt: UInt64)] = []
     }
 
     struct ReadRound: Sendable {
@@ -114,7 +120,10 @@ public struct ReplicaCore: Sendable {
         case let .journalUnavailable(follower, _):
             journalUnavailable(for: follower)
         case let .peerLost(peer):
-            peerLost(peer)
+            if isLeader { replanOnReturn(of: peer) } else { peerLost(peer) }
+        case .reconcileNow:
+            for peer in configuration.peers { replanOnReturn(of: peer) }
+            broadcastAppends(heartbeat: false)
         }
         return output
     }
@@ -178,6 +187,7 @@ public struct ReplicaCore: Sendable {
         guard case let .leader(state) = role else { return }
         let error = JBRError(.notLeader, "leadership lost: \(reason)", leaderHint: nil, term: hardState.term)
         for tokens in state.writers.values { for token in tokens { output.replies.append((token, .result(.failure(error)))) } }
+        for write in state.heldWrites { output.replies.append((write.token, .result(.failure(error)))) }
         let reads = state.readRounds.flatMap(\.tokens) + state.readsAwaitingTermCommit + state.readsAwaitingApply.map(\.token)
         for token in reads { output.replies.append((token, .result(.failure(error)))) }
         output.events.append(.steppedDown(term: hardState.term, reason: reason))

@@ -1,4 +1,5 @@
 import JBRCore
+import Reconcile
 
 /// Everything that can happen to a replica. Time arrives as ticks (with the wall clock the leader
 /// stamps on entries), randomness is the core's seeded generator: the same inputs always give
@@ -21,6 +22,8 @@ public enum ReplicaInput: Sendable {
     /// The connection to a peer closed or was refused: its process is likely gone (a kill or a
     /// crash closes its sockets at once). A hint only; safety never depends on it.
     case peerLost(ReplicaID)
+    /// An operator asked the leader to plan every follower's repair again (`recon`).
+    case reconcileNow
 }
 
 /// What the core wants done, in the order the fields are listed (STYLE item 3):
@@ -73,4 +76,10 @@ public enum ReplicaEvent: Hashable, Sendable {
     case steppedDown(term: Term, reason: String)
     case droppedMessage(from: ReplicaID, reason: String)
     case writeRefused(JBRError.Code)
+    /// The leader planned a follower's repair from its report.
+    case planned(follower: ReplicaID, ReplicaDirective)
+    /// Not enough reports yet to plan a follower's repair (asked again with each heartbeat).
+    case planDeferred(follower: ReplicaID, reason: String)
+    /// The reports contradict replication's invariants: the follower is left to log matching.
+    case planRefused(follower: ReplicaID, reason: String)
 }

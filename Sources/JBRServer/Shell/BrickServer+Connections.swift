@@ -106,6 +106,15 @@ extension BrickServer {
                         try? connection.sendNow(.error(failure, requestID: frame.requestID))
                     }
                 }
+            case .reconcile:
+                try body.expectFullyRead()
+                let snapshot = status.withLock { $0 }
+                guard snapshot.role == "leader" else {
+                    let error = JBRError(.notLeader, "only the leader reconciles", leaderHint: snapshot.leader, term: snapshot.term)
+                    return try connection.sendNow(.error(error, requestID: frame.requestID))
+                }
+                core.submit(.reconcileNow)
+                try connection.sendNow(Frame(type: .reconcileReply, requestID: frame.requestID, body: ByteBuffer()))
             default:
                 try connection.sendNow(.error(JBRError(.protocolViolation, "a client sent \(frame.type)"), requestID: frame.requestID))
             }

@@ -116,6 +116,14 @@ extension BrickServer {
         case let .steppedDown(term, reason): logger.info("stepped down", metadata: ["repl.term": "\(term)", "reason": "\(reason)"])
         case let .droppedMessage(from, reason): logger.warning("dropped a peer message", metadata: ["repl.peer": "\(from)", "reason": "\(reason)"])
         case let .writeRefused(code): logger.debug("write refused", metadata: ["code": "\(code)"])
+        case let .planned(follower, directive):
+            // Repairs are worth an info line; a follower found in sync is not.
+            let level: Logger.Level = directive.actions.isEmpty ? .debug : .info
+            logger.log(level: level, "planned a follower's repair", metadata: ["repl.peer": "\(follower)", "plan": "\(directive)"])
+        case let .planDeferred(follower, reason):
+            logger.debug("repair not planned yet", metadata: ["repl.peer": "\(follower)", "reason": "\(reason)"])
+        case let .planRefused(follower, reason):
+            logger.error("reports contradict each other; the follower is repaired by log matching", metadata: ["repl.peer": "\(follower)", "reason": "\(reason)"])
         }
     }
 }

@@ -18,4 +18,8 @@ extension MessageType {
     /// brick's terms, positions and trim point, what reconciliation plans from).
     public static let reconReport = MessageType.application(25)
     public static let reconReportReply = MessageType.application(26)
+    /// Operator → leader: empty; "plan every follower's repair again now". Replied to with an
+    /// empty `reconcileReply`, or an error (`notLeader` with a hint from any other brick).
+    public static let reconcile = MessageType.application(27)
+    public static let reconcileReply = MessageType.application(28)
 }

@@ -5,9 +5,12 @@ import Glibc
 #endif
 
 /// A TCP forwarder on 127.0.0.1 (a port the system chooses) to one target port, that a test can
-/// cut: blocked, it shuts every connection it carries and closes new ones at once. Bricks reach
-/// their peers through one per direction, so a test can isolate a brick from the others while
-/// clients still reach it directly.
+/// cut as a network partition does: blocked, it holds the bytes of every connection it carries
+/// and leaves new ones unconnected, so neither end learns of the cut but by its own timeouts
+/// (a dead process, which closes its connections, is another fault). Unblocked, what was held
+/// flows on, as TCP delivers after a short partition heals. Bricks reach their peers through
+/// one per direction, so a test can isolate a brick from the others while clients still reach
+/// it directly.
 final class LoopbackProxy: @unchecked Sendable {
     let port: Int
     let target: Int
@@ -36,12 +39,22 @@ final class LoopbackProxy: @unchecked Sendable {
         thread.start()
     }
 
-    /// Cuts (or restores) the link: carried connections are shut, new ones refused.
+    /// Cuts (or restores) the link: while cut, nothing passes either way.
     func setBlocked(_ value: Bool) {
         lock.lock()
         blocked = value
-        if value { for fd in carried { shutdown(fd, Int32(SHUT_RDWR)) } }
         lock.unlock()
+    }
+
+    /// Returns once the link is not cut (or the proxy stopped).
+    private func waitWhileBlocked() {
+        while true {
+            lock.lock()
+            let wait = blocked && !stopped
+            lock.unlock()
+            if !wait { return }
+            usleep(10_000)
+        }
     }
 
     func stop() {
@@ -65,23 +78,32 @@ final class LoopbackProxy: @unchecked Sendable {
         while true {
             let client = accept(listener, nil, nil)
             lock.lock()
-            let (isStopped, isBlocked) = (stopped, blocked)
+            let isStopped = stopped
+            if client >= 0 { carried.append(client) }
             lock.unlock()
             if client < 0 {
                 if isStopped { return }
                 continue
             }
-            guard !isBlocked, let server = connectToTarget() else {
-                close(client)
-                continue
-            }
-            let pair = Pair(client, server)
-            lock.lock()
-            carried += [client, server]
-            lock.unlock()
-            for (from, to) in [(client, server), (server, client)] {
-                Thread { [self] in pump(from: from, to: to, pair: pair) }.start()
-            }
+            // Connected to the target only once the link is up: a connection made during a
+            // cut waits, as a SYN does until the network heals.
+            Thread { [self] in
+                waitWhileBlocked()
+                guard let server = connectToTarget() else {
+                    lock.lock()
+                    carried.removeAll { $0 == client }
+                    lock.unlock()
+                    close(client)
+                    return
+                }
+                let pair = Pair(client, server)
+                lock.lock()
+                carried.append(server)
+                lock.unlock()
+                for (from, to) in [(client, server), (server, client)] {
+                    Thread { [self] in pump(from: from, to: to, pair: pair) }.start()
+                }
+            }.start()
         }
     }
 
@@ -104,6 +126,7 @@ final class LoopbackProxy: @unchecked Sendable {
         copying: while true {
             let count = buffer.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
             if count <= 0 { break }
+            waitWhileBlocked()
             var sent = 0
             while sent < count {
                 // send, not write: a peer gone must not raise SIGPIPE in the test process.

@@ -53,6 +53,10 @@ struct PartitionProcessTests {
             #expect(dump.status == 0, "\(dump.errors)")
             #expect(!dump.output.contains("stranded"), "the old leader's journal still holds its uncommitted tail")
             #expect(dump.output.contains("after"), "the old leader's journal has the new leader's writes")
+            // The new leader planned the old one's repair from its report: cut the tail, replay.
+            let log = try String(contentsOfFile: volume.root + "/log\(new + 1).txt", encoding: .utf8)
+            let plans = log.split(separator: "\n").filter { $0.contains("planned a follower's repair") && $0.contains("repl.peer=r\(old)") }
+            #expect(plans.contains { $0.contains("truncate after") && $0.contains("replay") }, "\(plans)")
         }
     }
 }

@@ -3,8 +3,8 @@ import JBRClient
 import JBRCore
 import Testing
 
-/// `jbr-server recon --dry-run` against three real bricks: what it reports, its plan and its
-/// exit status, with every brick up and with one down.
+/// `jbr-server recon` against three real bricks: what it reports, its plan and its exit status,
+/// with every brick up and with one down; and without `--dry-run`, carrying the plan out.
 @Suite(.serialized)
 struct ReconProcessTests {
     @Test func theReplicasAgreeAfterWritesAndADownBrickIsPendingUntilItCatchesUp() async throws {
@@ -69,11 +69,27 @@ struct ReconProcessTests {
         }
     }
 
-    @Test func withoutDryRunTheCommandRefusesClearly() async throws {
+    /// Without --dry-run the leader plans every follower again and the command waits for the
+    /// replicas to agree; a brick that stays down keeps it from agreeing, and says so.
+    @Test func withoutDryRunTheLeaderCarriesThePlanOutAndTheCommandWaitsForAgreement() async throws {
         try await ProcessVolume.with { volume in
-            let result = try Self.run(volume, [], dryRun: false)
-            #expect(result.status != 0)
-            #expect(result.errors.contains("--dry-run"), "\(result.errors)")
+            let leader = try await volume.leader()
+            let follower = (leader + 2) % 3
+            volume.kill(follower)
+            for number in 0..<200 { try await volume.client.writeFile("/g\(number % 10)", data: Array(repeating: UInt8(number % 251), count: 2048)) }
+            let blocked = try Self.run(volume, ["--timeout", "1", "--wait", "1"], dryRun: false)
+            #expect(blocked.status == 3, "\(blocked.output)\(blocked.errors)")
+            let down = (try Self.outcome(blocked.output)["replicas"] as? [[String: Any]] ?? []).first { $0["replica"] as? Int == follower }
+            #expect(down?["work"] as? String == "pending", "\(blocked.output)")
+
+            try volume.start(follower)
+            let result = try Self.run(volume, ["--timeout", "2", "--wait", "30"], dryRun: false)
+            #expect(result.status == 0, "\(result.output)\(result.errors)")
+            let works = (try Self.outcome(result.output)["replicas"] as? [[String: Any]] ?? []).compactMap { $0["work"] as? String }
+            #expect(works.sorted() == ["authority", "inSync", "inSync"], "\(result.output)")
+            let reports = try Self.document(result.output)["reports"] as? [[String: Any]] ?? []
+            let lasts = Set(reports.compactMap { ($0["last"] as? [String: Any])?["index"] as? Int })
+            #expect(reports.count == 3 && lasts.count == 1, "\(result.output)")
         }
     }
 

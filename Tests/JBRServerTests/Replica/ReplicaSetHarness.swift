@@ -26,6 +26,8 @@ struct ReplicaSetHarness {
     /// Directed links that drop messages.
     var cut: Set<[ReplicaID]> = []
     var answers: [ClientToken: ClientAnswer] = [:]
+    /// Every event every node reported, in order.
+    var events: [(node: ReplicaID, event: ReplicaEvent)] = []
     var answeredBy: [ClientToken: ReplicaID] = [:]
     var clock = Timestamp(seconds: 1_700_000_000)
     var nextToken: UInt64 = 1
@@ -69,6 +71,7 @@ struct ReplicaSetHarness {
 
     mutating func carryOut(_ output: ReplicaOutput, on id: ReplicaID) {
         if let hardState = output.hardState { nodes[id]!.hardState = hardState }
+        events += output.events.map { (id, $0) }
         if let cut = output.truncateAfter {
             precondition(cut.rawValue >= UInt64(nodes[id]!.applied.count), "\(id) truncates applied entries")
             nodes[id]!.journal.removeLast(nodes[id]!.journal.count - Int(cut.rawValue))

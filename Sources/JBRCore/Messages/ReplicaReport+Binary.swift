@@ -1,4 +1,3 @@
-import JBRCore
 import NIOCore
 
 /// Layout (all little-endian): replica u32 | last term u64, index u64 | commit u64 | applied u64 |

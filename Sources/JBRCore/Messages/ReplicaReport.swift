@@ -1,10 +1,9 @@
-import JBRCore
-
 /// What one replica answers to the reconciliation query: which terms its journal holds, where it
 /// ends, what it knows to be committed, and how far it has been trimmed.
 ///
-/// Built by each brick from its journal's `TermTable` and its main store's applied mark; the
-/// planner only compares reports, it never reads a journal.
+/// Built by each brick from its journal's term table and its main store's applied mark; the
+/// planner (module `Reconcile`) only compares reports, it never reads a journal. A new leader
+/// asks its followers for one in a peer message, an operator's `recon` in a client request.
 public struct ReplicaReport: Hashable, Sendable {
     public var replica: ReplicaID
     /// The terms the journal holds entries of, oldest first: contiguous, terms strictly
@@ -62,13 +61,4 @@ public struct ReplicaReport: Hashable, Sendable {
     /// is known. A journal whose every record was trimmed after its term table was lost is not
     /// comparable.
     public var hasComparableLast: Bool { last.term != .zero || last.index == .zero }
-
-    /// The first index whose term this report states; records before it are trimmed and of
-    /// unknown term.
-    var firstKnownTermIndex: JournalIndex { termRanges.first?.first ?? last.index.next }
-
-    /// This replica's range of `term`, if it holds entries of it.
-    func range(of term: Term) -> TermRange? {
-        termRanges.first { $0.term == term }
-    }
 }
