@@ -121,6 +121,8 @@ public struct ReplicaCore: Sendable {
             journalUnavailable(for: follower)
         case let .peerLost(peer):
             if isLeader { replanOnReturn(of: peer) } else { peerLost(peer) }
+        case let .journalTrimmed(before):
+            log.trimmed(before: before)
         case .reconcileNow:
             for peer in configuration.peers { replanOnReturn(of: peer) }
             broadcastAppends(heartbeat: false)

@@ -22,6 +22,8 @@ public enum ReplicaInput: Sendable {
     /// The connection to a peer closed or was refused: its process is likely gone (a kill or a
     /// crash closes its sockets at once). A hint only; safety never depends on it.
     case peerLost(ReplicaID)
+    /// The journal trimmed its records before `before` (they are in a store checkpoint).
+    case journalTrimmed(before: JournalIndex)
     /// An operator asked the leader to plan every follower's repair again (`recon`).
     case reconcileNow
 }

@@ -17,7 +17,7 @@ struct ReplicaLog: Sendable {
     /// (term, first index), terms and indexes increasing.
     private(set) var termStarts: [(term: Term, first: JournalIndex)]
     /// The position before the first entry the journal still has.
-    let floor: LogPosition
+    private(set) var floor: LogPosition
     /// Entries `windowBase + 1 ... last`, contiguous.
     private(set) var window: [LogEntry]
     private(set) var windowBase: JournalIndex
@@ -101,6 +101,15 @@ struct ReplicaLog: Sendable {
         termStarts.removeAll { $0.first > index }
         last = LogPosition(term: term(at: index) ?? floor.term, index: index)
         if persisted.index > index { persisted = last }
+    }
+
+    /// The journal no longer holds the entries before `before`: the floor rises (never falls).
+    /// The term boundaries stay known, for reports; entries below the floor are not offered to
+    /// followers any more, even from the window, as the journal could not offer them either.
+    mutating func trimmed(before: JournalIndex) {
+        let newFloor = before.previous
+        guard newFloor > floor.index, newFloor <= last.index, let term = term(at: newFloor) else { return }
+        floor = LogPosition(term: term, index: newFloor)
     }
 
     /// Records that the journal is durable through `position`, if it is still this log's entry.

@@ -87,7 +87,8 @@ public final class BrickServer: Sendable {
             peers: configuration.peers.map { PeerLinks.Peer(id: $0.replicaID, host: $0.host, port: $0.port) }, identity: identity,
             group: group, logger: logger, connectionLost: { core.submit(.peerLost($0)) })
         let metrics = BrickMetrics(replica: configuration.replicaID)
-        let retention = JournalRetention(journal: journal, retentionBytes: configuration.journal.retentionBytes, logger: logger)
+        let retention = JournalRetention(
+            journal: journal, retentionBytes: configuration.journal.retentionBytes, logger: logger, trimmed: { core.submit(.journalTrimmed(before: $0)) })
         let storeWorker = StoreWorker(store: store, sessions: sessions, retention: retention, logger: logger, applyDuration: metrics.applyDuration) {
             core.submit($0)
         }

@@ -9,6 +9,8 @@ struct JournalRetention: Sendable {
     let journal: Journal
     let retentionBytes: Int
     let logger: Logger
+    /// Told the journal's new first index after each trim.
+    var trimmed: @Sendable (JournalIndex) -> Void = { _ in }
 
     /// Called on the store's thread once everything through `checkpoint` is applied and synced.
     func trim(afterCheckpoint checkpoint: JournalIndex) {
@@ -20,6 +22,7 @@ struct JournalRetention: Sendable {
         do {
             let first = try journal.trim(before: trimBefore)
             logger.debug("journal trimmed", metadata: ["journal.first": "\(first)"])
+            trimmed(first)
         } catch {
             // The journal stays as it was, longer; appends report the disk's trouble themselves.
             logger.warning("journal trim failed", metadata: ["error": "\(error)"])

@@ -107,6 +107,27 @@ import Testing
         #expect(set.checkInvariants() == [])
     }
 
+    @Test func aFollowerBehindTheLeadersTrimmedJournalIsPlannedAFullResync() throws {
+        var set = ReplicaSetHarness(seed: 10)
+        let leader = try set.requireLeader()
+        set.tick(2)
+        let away = set.members.first { $0 != leader }!
+        set.crash(away)
+        set.step(leader, .peerLost(away))
+        let tokens = (1...30).map { set.write(request(UInt64($0)), to: leader) }
+        set.tick(2)
+        #expect(tokens.allSatisfy { written(set.answers[$0]) })
+        // The leader's journal trimmed what the returning follower lacks.
+        set.step(leader, .journalTrimmed(before: JournalIndex(20)))
+        #expect(set.nodes[leader]!.core.report.firstRetained == JournalIndex(20))
+        set.restart(away)
+        set.tick(2)
+        let planned = try #require(plans(set, by: leader, for: away).last)
+        #expect(planned.actions == [.fullResync(source: leader, thenReplayFrom: JournalIndex(20))], "\(planned)")
+        #expect(set.nodes[leader]!.core.followerRepairs.first { $0.replicaID == away }?.state == .needsFullResync)
+        #expect(set.nodes[away]!.journal.count < 20, "nothing was sent that would leave a gap")
+    }
+
     @Test func aRepairCutShortByTheLeadersCrashIsFinishedByTheNext() throws {
         var set = ReplicaSetHarness(seed: 8) { configuration in
             // Small appends: the repair takes many round trips.
