@@ -23,10 +23,12 @@ extension ReplicaCore {
         }
     }
 
-    /// The leader's connection is gone, so its lease is not worth waiting out: a follower forgets
-    /// it and campaigns in its turn (`lostLeaderStaggerTicks`). Pre-vote keeps this harmless when
-    /// only this link broke: a replica still hearing from the leader refuses, and no term is raised.
+    /// A peer's connection is gone. A leader plans that follower's repair again when it returns.
+    /// A follower that lost its leader does not wait out the lease: it forgets the leader and
+    /// campaigns in its turn (`lostLeaderStaggerTicks`). Pre-vote keeps this harmless when only
+    /// this link broke: a replica still hearing from the leader refuses, and no term is raised.
     mutating func peerLost(_ peer: ReplicaID) {
+        if isLeader { return replanOnReturn(of: peer) }
         guard case .follower(let leader) = role, leader == peer, configuration.peers.contains(peer) else { return }
         role = .follower(leader: nil)
         output.events.append(.becameFollower(term: hardState.term, leader: nil))

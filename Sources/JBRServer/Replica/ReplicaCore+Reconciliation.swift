@@ -26,8 +26,7 @@ extension ReplicaCore {
 
     /// A follower answers the leader of its term (and takes the question as a heartbeat).
     mutating func answerReportRequest(from leader: ReplicaID) {
-        if case .follower(leader) = role {} else { becomeFollower(term: hardState.term, leader: leader) }
-        electionElapsed = 0
+        heardFromLeader(leader)
         output.sendNow.append(envelope(to: leader, .report(report)))
     }
 

@@ -190,9 +190,14 @@ extension ReplicaCore {
 
     // MARK: Follower: receiving
 
-    mutating func receiveAppend(from leader: ReplicaID, previous: LogPosition, entries: [LogEntry], commit: JournalIndex, readContext: UInt64) {
+    /// The leader of this term spoke: follow it, and restart the election timer (its lease).
+    mutating func heardFromLeader(_ leader: ReplicaID) {
         if case .follower(leader) = role {} else { becomeFollower(term: hardState.term, leader: leader) }
         electionElapsed = 0
+    }
+
+    mutating func receiveAppend(from leader: ReplicaID, previous: LogPosition, entries: [LogEntry], commit: JournalIndex, readContext: UInt64) {
+        heardFromLeader(leader)
         func reply(_ success: Bool, match: JournalIndex, conflict: LogPosition? = nil, afterPersist: Bool = false) {
             let message = envelope(to: leader, .appendResponse(success: success, match: match, conflict: conflict, readContext: readContext))
             if afterPersist { output.sendAfterPersist.append(message) } else { output.sendNow.append(message) }

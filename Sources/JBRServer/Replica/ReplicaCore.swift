@@ -120,7 +120,7 @@ public struct ReplicaCore: Sendable {
         case let .journalUnavailable(follower, _):
             journalUnavailable(for: follower)
         case let .peerLost(peer):
-            if isLeader { replanOnReturn(of: peer) } else { peerLost(peer) }
+            peerLost(peer)
         case let .journalTrimmed(before):
             log.trimmed(before: before)
         case .reconcileNow:

@@ -89,7 +89,10 @@ final class LoopbackProxy: @unchecked Sendable {
             // cut waits, as a SYN does until the network heals.
             Thread { [self] in
                 waitWhileBlocked()
-                guard let server = connectToTarget() else {
+                lock.lock()
+                let isStopped = stopped
+                lock.unlock()
+                guard !isStopped, let server = connectToTarget() else {
                     lock.lock()
                     carried.removeAll { $0 == client }
                     lock.unlock()

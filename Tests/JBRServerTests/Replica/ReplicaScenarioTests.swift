@@ -139,8 +139,7 @@ import Testing
         for sequence in 1...3 { _ = set.write(request(UInt64(sequence)), to: old) }
         set.tick(2)
         let term = set.nodes[old]!.core.term
-        set.crash(old)
-        for id in set.members where id != old { set.step(id, .peerLost(old)) }
+        set.kill(old)
         // The default election timeout is 10 to 20 ticks; the first follower in member order
         // campaigns after one, the next two ticks later.
         set.tick(2)
@@ -162,8 +161,7 @@ import Testing
         #expect(tokens.allSatisfy { written(set.answers[$0]) })
         let term = set.nodes[old]!.core.term
         set.heal()
-        set.crash(old)
-        for id in followers { set.step(id, .peerLost(old)) }
+        set.kill(old)
         set.tick(4)
         #expect(set.leader == followers[1])
         #expect(set.nodes[followers[1]]!.core.term == term.next)
@@ -268,9 +266,7 @@ import Testing
             case 0:
                 let victim = set.members.randomElement(using: &random)!
                 if set.nodes[victim]!.up, set.members.filter({ set.nodes[$0]!.up }).count > 2 {
-                    set.crash(victim)
-                    // Its connections close: the others are told.
-                    for id in set.members where id != victim { set.step(id, .peerLost(victim)) }
+                    set.kill(victim)
                 } else {
                     set.restart(victim)
                 }

@@ -193,6 +193,13 @@ struct ReplicaSetHarness {
         network.removeAll { $0.to == id || $0.from == id }
     }
 
+    /// Kills a node's process: it crashes, and its connections close, which every other node
+    /// is told (`peerLost`), as the shell's peer links tell a real brick.
+    mutating func kill(_ id: ReplicaID) {
+        crash(id)
+        for other in members where other != id { step(other, .peerLost(id)) }
+    }
+
     /// Restarts a node from its journal, hard state and store.
     mutating func restart(_ id: ReplicaID) {
         let node = nodes[id]!
