@@ -106,6 +106,9 @@ import Testing
             change: .set("patchy-posix", "volume-id", "nope"), volume: "patchy-posix", option: "volume-id",
             message: "is not a UUID"),
         BadCase(
+            change: .set("patchy-posix", "reserve", "60"), volume: "patchy-posix", option: "reserve",
+            message: "in 0...50"),
+        BadCase(
             change: .set("patchy-jbr", "volume-id", "00000000-0000-4000-8000-000000000000"), volume: "patchy-jbr",
             option: "volume-id", message: "differs from"),
         BadCase(

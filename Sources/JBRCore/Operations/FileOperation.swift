@@ -86,4 +86,15 @@ public enum FileOperation: Hashable, Sendable {
             return nil
         }
     }
+
+    /// Whether the operation may take more space or inodes: what a brick below its free-space
+    /// reserve refuses. Deletes, shrinks, attribute changes and renames never do (a rename over
+    /// an existing name frees one), so a user can always make room.
+    public var addsData: Bool {
+        switch self {
+        case .create, .mkdir, .mknod, .symlink, .link, .write, .fallocate, .zerofill, .setxattr: true
+        // A truncate that grows leaves a hole, which takes no blocks.
+        case .unlink, .rmdir, .rename, .truncate, .discard, .setattr, .removexattr: false
+        }
+    }
 }

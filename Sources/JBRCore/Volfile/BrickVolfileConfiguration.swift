@@ -26,6 +26,10 @@ public struct BrickVolfileConfiguration: Hashable, Sendable {
     public var volumeID: VolumeID
     /// The brick's directory (the main store).
     public var brickPath: String
+    /// Percent of the brick's file system (space and inodes) that writes adding data may not
+    /// use, so deletes and the journal still have room: `option reserve` on the store (as
+    /// GlusterFS's `storage.reserve`), default 1; 0 turns it off.
+    public var storageReservePercent: Int
     public var replicaID: ReplicaID
     public var replicaCount: Int
     /// Index of this brick's replica set within the volume.
@@ -58,6 +62,7 @@ public struct BrickVolfileConfiguration: Hashable, Sendable {
         try posix.requireType(VolfileXlator.posix, role: "the store under the journal")
 
         brickPath = try posix.absolutePath(VolfileKey.directory)
+        storageReservePercent = try posix.integer(VolfileKey.reserve, in: 0...50, default: 1)
         volumeID = try posix.volumeID(VolfileKey.volumeID)
         let replicaVolumeID = try replica.volumeID(VolfileKey.volumeID)
         guard replicaVolumeID == volumeID else {

@@ -20,6 +20,9 @@ public enum VolfileKey {
     public static let directory = "directory"
     /// Also on `experimental/jbr` and the client's `cluster/distribute`.
     public static let volumeID = "volume-id"
+    /// Free space (percent of the brick's file system) kept back from new data, as GlusterFS's
+    /// `storage.reserve`.
+    public static let reserve = "reserve"
 
     // experimental/fdl
     public static let logPath = "log-path"

@@ -25,7 +25,7 @@ extension ReplicaCore {
             role = .leader(state)
             return
         }
-        if let refusal = admissionRefusal(state) {
+        if let refusal = admissionRefusal(state, for: request.operation) {
             output.events.append(.writeRefused(refusal.code))
             output.replies.append((token, .result(.failure(refusal))))
             return
@@ -46,7 +46,12 @@ extension ReplicaCore {
     }
 
     /// Why a new write cannot be taken now, if it cannot.
-    func admissionRefusal(_ state: LeaderState) -> JBRError? {
+    func admissionRefusal(_ state: LeaderState, for operation: FileOperation) -> JBRError? {
+        // Refused before sequencing, so no replica ever has to apply what does not fit; a
+        // retry of a write already taken is answered above, whatever the space.
+        if storageLow && operation.addsData {
+            return JBRError(.ENOSPC, "brick \(configuration.id) is within its free-space reserve; deletes still work")
+        }
         if state.uncommittedBytes >= configuration.maxUncommittedBytes {
             return JBRError(.overloaded, "\(state.uncommittedBytes) bytes await commit (limit \(configuration.maxUncommittedBytes))")
         }

@@ -17,6 +17,8 @@ public struct ReplicaCore: Sendable {
     var electionElapsed = 0
     var heartbeatElapsed = 0
     var randomizedElectionTimeout: Int
+    /// The brick's file system is below its free-space reserve (`.storageLow`).
+    var storageLow = false
     /// The latest wall-clock time seen, stamped on no-op entries.
     var now = Timestamp(seconds: 0)
     var ticks: UInt64 = 0
@@ -126,6 +128,8 @@ public struct ReplicaCore: Sendable {
         case .reconcileNow:
             for peer in configuration.peers { replanOnReturn(of: peer) }
             broadcastAppends(heartbeat: false)
+        case let .storageLow(low):
+            storageLow = low
         }
         return output
     }

@@ -26,6 +26,9 @@ public enum ReplicaInput: Sendable {
     case journalTrimmed(before: JournalIndex)
     /// An operator asked the leader to plan every follower's repair again (`recon`).
     case reconcileNow
+    /// The brick's file system went below (true) or back above (false) its free-space reserve:
+    /// while below, new writes that add data are refused with ENOSPC before they are sequenced.
+    case storageLow(Bool)
 }
 
 /// What the core wants done, in the order the fields are listed (STYLE item 3):

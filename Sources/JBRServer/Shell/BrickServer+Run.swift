@@ -10,7 +10,13 @@ extension BrickServer {
     /// cannot serve through (its journal cannot write) also shuts it down, loudly, and is thrown.
     public func run() async throws {
         let ticks = core.eventLoop.scheduleRepeatedTask(initialDelay: TimeAmount(tickInterval), delay: TimeAmount(tickInterval)) {
-            [core] _ in core.submit(.tick(now: Self.wallClock()))
+            [core, storageReserve, logger] _ in
+            // Once a tick: a statvfs costs a microsecond, and a tick's writes rarely fill a reserve.
+            if let low = storageReserve.change() {
+                if low { logger.warning("brick is within its free-space reserve: writes that add data are refused (ENOSPC)") }
+                core.submit(.storageLow(low))
+            }
+            core.submit(.tick(now: Self.wallClock()))
         }
         var failure: (any Error)?
         do {

@@ -38,6 +38,7 @@ public final class BrickServer: Sendable {
     let status: Mutex<BrickStatus>
     let metrics: BrickMetrics
     let metricsEndpoint: MetricsEndpoint?
+    let storageReserve: StorageReserve
 
     /// The port clients and peers reach this brick on.
     public var port: Int { server.port }
@@ -52,6 +53,7 @@ public final class BrickServer: Sendable {
         var logger = logger
         logger[metadataKey: "repl.replica"] = "\(configuration.replicaID)"
         let store = try Self.openStore(configuration.brickPath)
+        let storageReserve = try StorageReserve(brickPath: configuration.brickPath, percent: configuration.storageReservePercent)
         var journalConfiguration = JournalConfiguration(directory: configuration.journal.logPath, volumeID: configuration.volumeID)
         journalConfiguration.segmentBytes = configuration.journal.segmentBytes
         journalConfiguration.compression = configuration.journal.compression == .lz4
@@ -110,7 +112,7 @@ public final class BrickServer: Sendable {
             server: server, router: router, peers: peers, logger: logger,
             tickInterval: .milliseconds(Int64(configuration.timing.tickIntervalMilliseconds)),
             eventLoopGroup: group, core: core, restored: restored, failures: (failures, failureStream), metrics: metrics,
-            metricsEndpoint: endpoint)
+            metricsEndpoint: endpoint, storageReserve: storageReserve)
         router.attach(brick)
         core.start(brick)
         return brick
@@ -121,7 +123,7 @@ public final class BrickServer: Sendable {
         storeWorker: StoreWorker, server: WireServer, router: RequestRouter, peers: PeerLinks, logger: Logger, tickInterval: Duration,
         eventLoopGroup: MultiThreadedEventLoopGroup, core: CoreLoop, restored: ReplicaCore,
         failures: (AsyncStream<any Error>.Continuation, AsyncStream<any Error>),
-        metrics: BrickMetrics, metricsEndpoint: MetricsEndpoint?
+        metrics: BrickMetrics, metricsEndpoint: MetricsEndpoint?, storageReserve: StorageReserve
     ) {
         self.configuration = configuration
         self.replica = replica
@@ -141,6 +143,7 @@ public final class BrickServer: Sendable {
         self.status = Mutex(Self.status(of: restored, journalBytes: UInt64(journal.diskBytes)))
         self.metrics = metrics
         self.metricsEndpoint = metricsEndpoint
+        self.storageReserve = storageReserve
     }
 
     /// Where the brick serves metrics, if it does.

@@ -53,4 +53,37 @@ import Testing
         #expect(output.append.isEmpty, "not appended again")
         #expect(output.replies.map(\.reply) == [.result(SessionTable.resultNotKept)])
     }
+
+    /// Below the free-space reserve, writes that add data are refused before they are sequenced;
+    /// deletes and a retry of a write already taken are not, and writes work again above it.
+    @Test func aLeaderWithinItsReserveRefusesNewDataOnly() throws {
+        var set = ReplicaSetHarness(size: 3)
+        let leader = try set.requireLeader()
+        let taken = RequestID(client: Self.client, sequence: 1)
+        let first = set.write(taken, to: leader)
+        set.deliver()
+        set.step(leader, .storageLow(true))
+        let lastBefore = set.nodes[leader]!.core.lastPosition
+
+        let refused = set.write(RequestID(client: Self.client, sequence: 2), to: leader)
+        guard case let .result(.failure(error)) = set.answers[refused] else {
+            Issue.record("a write within the reserve was answered \(String(describing: set.answers[refused]))")
+            return
+        }
+        #expect(error.code == .ENOSPC)
+        #expect(set.nodes[leader]!.core.lastPosition == lastBefore, "nothing was sequenced")
+        let retry = set.write(taken, to: leader)
+        #expect(set.answers[retry] == set.answers[first], "a retry of a write taken before is answered as before")
+
+        let token = ClientToken(900)
+        let unlink = FileOperation.unlink(EntryLocation(parent: .root, name: try FileName("f")), gfid: GFID(high: 1, low: 2))
+        set.step(leader, .clientWrite(ClientRequest(id: RequestID(client: Self.client, sequence: 3), operation: unlink), token: token, now: Timestamp(seconds: 5)))
+        #expect(set.nodes[leader]!.core.lastPosition.index == lastBefore.index.next, "a delete is sequenced")
+
+        set.step(leader, .storageLow(false))
+        let later = set.write(RequestID(client: Self.client, sequence: 4), to: leader)
+        set.deliver()
+        if case .result(.failure) = set.answers[later] { Issue.record("a write above the reserve failed: \(set.answers[later]!)") }
+        #expect(set.answers[later] != nil)
+    }
 }
