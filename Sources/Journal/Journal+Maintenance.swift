@@ -13,6 +13,47 @@ extension Journal {
         deliverReadyActions()
     }
 
+    /// Empties the journal: it then holds no record and continues after `floor`, as if
+    /// everything through it had been trimmed (a follower whose store a full resync rebuilt at
+    /// `floor`). Nothing is kept, so `floor` must be at or past the last record: no record is
+    /// lost that the replica set might still count on.
+    ///
+    /// Crash-safe in order: the new segment first (opening drops it while the table still
+    /// names the old records), then the table, then the old segments (opening finishes that).
+    public func reset(toFloor floor: LogPosition) async throws {
+        try await waitUntilDurable(lastPosition.index)
+        let removed: [Segment] = try {
+            condition.lock()
+            defer { condition.unlock() }
+            state.idleWaiters += 1
+            while state.writerBusy && state.failure == nil { condition.wait() }
+            state.idleWaiters -= 1
+            if let failure = state.failure { throw failure }
+            precondition(state.pending.isEmpty && !state.writerBusy, "reset while appends are in flight")
+            precondition(floor.index >= state.lastPosition.index, "resetting to \(floor) would drop records through \(state.lastPosition)")
+            // An empty active segment may already start right after the floor: it is kept.
+            var old = state.segments
+            let fresh: Segment
+            if let last = old.last, last.firstIndex == floor.index.next, last.offsets.isEmpty {
+                fresh = old.removeLast()
+            } else {
+                fresh = try Journal.createSegment(firstIndex: floor.index.next, configuration: configuration)
+            }
+            var terms = TermTable()
+            terms.trimmedThrough = floor
+            state.terms = terms
+            state.segments = [fresh]
+            state.lastPosition = floor
+            state.durablePosition = floor
+            state.committedThrough = floor.index
+            return old
+        }()
+        try persistTermTable()
+        for segment in removed { try Directory.remove("\(configuration.directory)/\(segment.name)") }
+        try Directory.sync(configuration.directory)
+        deliverReadyActions()
+    }
+
     /// Writes the term table as it is now, durably, outside the journal's lock (appenders do
     /// not wait for its sync). One writer at a time, each taking the table when it writes, so an
     /// older table never lands after a newer one (a trim point moving back would read as a gap).

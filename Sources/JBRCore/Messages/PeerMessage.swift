@@ -26,6 +26,9 @@ public enum PeerMessage: Hashable, Sendable {
     case reportRequest
     /// The answer: the follower's terms and positions, from which the leader plans its repair.
     case report(ReplicaReport)
+    /// "The journal no longer reaches what you need: copy my tree (a full resync)." Repeated
+    /// with every heartbeat until the follower's report shows it within `firstRetained`.
+    case resyncRequired(firstRetained: JournalIndex)
 
     public var name: String {
         switch self {
@@ -38,6 +41,7 @@ public enum PeerMessage: Hashable, Sendable {
         case .staleTerm: "stale-term"
         case .reportRequest: "report-request"
         case .report: "report"
+        case .resyncRequired: "resync-required"
         }
     }
 }
@@ -101,6 +105,9 @@ extension PeerEnvelope: BinaryCodable {
         case let .report(report):
             buffer.writeLittleEndian(UInt8(9))
             report.encode(to: &buffer)
+        case let .resyncRequired(firstRetained):
+            buffer.writeLittleEndian(UInt8(10))
+            buffer.write(firstRetained)
         }
     }
 
@@ -130,6 +137,7 @@ extension PeerEnvelope: BinaryCodable {
         case 7: message = .staleTerm
         case 8: message = .reportRequest
         case 9: message = .report(try ReplicaReport(from: &buffer))
+        case 10: message = .resyncRequired(firstRetained: try JournalIndex(from: &buffer))
         case let tag: throw DecodingError(.unknownTag(type: "peer message", tag: UInt64(tag)), offset: offset)
         }
         self.init(volumeID: volumeID, from: from, to: to, term: term, message: message)

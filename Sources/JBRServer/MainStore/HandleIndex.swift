@@ -28,6 +28,9 @@ final class HandleIndex {
     private var openBuckets: [UInt16: StoreDescriptor] = [:]
     static let maxOpenBuckets = 256
 
+    /// Closes the buckets kept open: the index was emptied (a full resync), and they are gone.
+    func forgetOpenBuckets() { openBuckets = [:] }
+
     /// The bucket directory `ab/cd/` of `gfid`; nil if it does not exist and `create` is false.
     func bucket(for gfid: GFID, create: Bool) throws(StoreError) -> StoreDescriptor? {
         let key = UInt16(truncatingIfNeeded: gfid.uuid.high >> 48)

@@ -128,7 +128,7 @@ public final class MainStore {
     }
 
     /// Runs `operation`; new objects get `index` as their stamp.
-    private func perform(_ operation: FileOperation, index: JournalIndex, time: Timestamp) throws(StoreError) -> OperationReply {
+    func perform(_ operation: FileOperation, index: JournalIndex, time: Timestamp) throws(StoreError) -> OperationReply {
         switch operation {
         case let .create(location, gfid, permissions, owner, exclusive):
             return try create(.regular, at: location, gfid: gfid, permissions: permissions, owner: owner, exclusive: exclusive, time: time, stamp: index)

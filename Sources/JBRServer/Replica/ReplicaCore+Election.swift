@@ -17,7 +17,9 @@ extension ReplicaCore {
             }
             timeOutWrites()
         case .follower, .preCandidate, .candidate:
-            if electionElapsed >= randomizedElectionTimeout {
+            // A store being resynced is incomplete: it must never lead (it still votes, on its
+            // journal, which the resync never shortens).
+            if electionElapsed >= randomizedElectionTimeout && resync == nil {
                 campaign(preVote: true)
             }
         }
@@ -107,7 +109,7 @@ extension ReplicaCore {
                 return
             }
             let leader: ReplicaID? = switch message.message {
-            case .append, .reportRequest: message.from
+            case .append, .reportRequest, .resyncRequired: message.from
             default: nil
             }
             becomeFollower(term: message.term, leader: leader)
@@ -116,7 +118,7 @@ extension ReplicaCore {
             // stale response is dropped: answering it would hand our term to a replica that
             // refused a disruptive candidate inside its lease, and disrupt it after all.
             switch message.message {
-            case .append, .vote, .reportRequest: output.sendNow.append(envelope(to: message.from, .staleTerm))
+            case .append, .vote, .reportRequest, .resyncRequired: output.sendNow.append(envelope(to: message.from, .staleTerm))
             default: output.events.append(.droppedMessage(from: message.from, reason: "\(message.message.name) of stale term \(message.term)"))
             }
             return
@@ -134,6 +136,8 @@ extension ReplicaCore {
             answerReportRequest(from: message.from)
         case let .report(followerReport):
             receiveReport(from: message.from, followerReport)
+        case let .resyncRequired(firstRetained):
+            receiveResyncRequired(from: message.from, firstRetained: firstRetained)
         case .staleTerm, .preVote, .preVoteResponse:
             break
         }

@@ -27,6 +27,8 @@ extension ReplicaCore {
     /// A follower answers the leader of its term (and takes the question as a heartbeat).
     mutating func answerReportRequest(from leader: ReplicaID) {
         heardFromLeader(leader)
+        // An incomplete store has nothing to plan from: it is rebuilt first, then reports.
+        if resync != nil { return askForResync(from: leader) }
         output.sendNow.append(envelope(to: leader, .report(report)))
     }
 
@@ -34,6 +36,11 @@ extension ReplicaCore {
     mutating func receiveReport(from peer: ReplicaID, _ followerReport: ReplicaReport) {
         guard case var .leader(state) = role, var progress = state.progress[peer] else { return }
         progress.recentlyActive = true
+        if progress.needsResync && followerReport.replica == peer {
+            // After a resync (or an answer that crossed the request): plan from where it is now.
+            progress.needsResync = false
+            progress.awaitReport()
+        }
         // Otherwise a late or repeated answer: the repair it would plan is already under way.
         let planning = progress.mode == .awaitingReport && followerReport.replica == peer
         if planning { plan(peer, from: followerReport, progress: &progress, state: &state) }

@@ -111,6 +111,11 @@ extension ReplicaCore {
             state.progress[peer] = progress
             role = .leader(state)
         }
+        if progress.needsResync {
+            // Instead of appends, with every heartbeat: "resync from me".
+            if heartbeat { output.sendNow.append(envelope(to: peer, .resyncRequired(firstRetained: log.floor.index.next))) }
+            return
+        }
         if progress.mode == .awaitingReport {
             // Only the question, first at once, then with every heartbeat until answered.
             if heartbeat || !progress.reportRequested {
@@ -203,6 +208,8 @@ extension ReplicaCore {
 
     mutating func receiveAppend(from leader: ReplicaID, previous: LogPosition, entries: [LogEntry], commit: JournalIndex, readContext: UInt64) {
         heardFromLeader(leader)
+        // An incomplete store takes nothing until it is rebuilt (then log matching resumes).
+        if resync != nil { return askForResync(from: leader) }
         func reply(_ success: Bool, match: JournalIndex, conflict: LogPosition? = nil, afterPersist: Bool = false) {
             let message = envelope(to: leader, .appendResponse(success: success, match: match, conflict: conflict, readContext: readContext))
             if afterPersist { output.sendAfterPersist.append(message) } else { output.sendNow.append(message) }

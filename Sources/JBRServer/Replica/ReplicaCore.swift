@@ -17,6 +17,8 @@ public struct ReplicaCore: Sendable {
     var electionElapsed = 0
     var heartbeatElapsed = 0
     var randomizedElectionTimeout: Int
+    /// This replica's store is being (or must be) rebuilt by a full resync from the leader.
+    var resync: ResyncNeed?
     /// The brick's file system is below its free-space reserve (`.storageLow`).
     var storageLow = false
     /// The latest wall-clock time seen, stamped on no-op entries.
@@ -83,7 +85,8 @@ public struct ReplicaCore: Sendable {
     ///   - sessions: the request results persisted with the store's checkpoint at `applied`.
     public init(
         configuration: ReplicaConfiguration, hardState: HardState, last: LogPosition, termStarts: [(Term, JournalIndex)],
-        floor: LogPosition = .zero, applied: JournalIndex = .zero, recent: [LogEntry] = [], sessions: SessionTable? = nil, seed: UInt64
+        floor: LogPosition = .zero, applied: JournalIndex = .zero, recent: [LogEntry] = [], sessions: SessionTable? = nil,
+        resyncInterrupted: Bool = false, seed: UInt64
     ) {
         configuration.validate()
         precondition(hardState.term >= last.term, "persisted term \(hardState.term) below the journal's last term \(last.term)")
@@ -94,6 +97,7 @@ public struct ReplicaCore: Sendable {
         self.sessions = sessions ?? SessionTable(limit: configuration.resultsPerClient)
         self.rng = SplitMix64(seed: seed)
         self.randomizedElectionTimeout = configuration.electionTicks
+        if resyncInterrupted { self.resync = ResyncNeed() }
         resetElectionTimeout()
     }
 
@@ -130,6 +134,10 @@ public struct ReplicaCore: Sendable {
             broadcastAppends(heartbeat: false)
         case let .storageLow(low):
             storageLow = low
+        case let .resyncInstalled(floor, sessions):
+            resyncInstalled(floor: floor, sessions: sessions)
+        case .resyncFailed:
+            resync?.askedOf = nil
         }
         return output
     }

@@ -29,6 +29,11 @@ public enum ReplicaInput: Sendable {
     /// The brick's file system went below (true) or back above (false) its free-space reserve:
     /// while below, new writes that add data are refused with ENOSPC before they are sequenced.
     case storageLow(Bool)
+    /// A full resync rebuilt the store at `floor` (the journal is empty after it) with the
+    /// leader's request results: replication continues from there.
+    case resyncInstalled(floor: LogPosition, sessions: SessionTable)
+    /// The resync the core asked for (`startResync`) failed; ask again when the leader speaks.
+    case resyncFailed
 }
 
 /// What the core wants done, in the order the fields are listed (STYLE item 3):
@@ -53,6 +58,9 @@ public struct ReplicaOutput: Sendable {
     public var readJournal: [(follower: ReplicaID, from: JournalIndex, maxBytes: Int)] = []
     /// Followers whose needs the journal no longer reaches: they need a full resync.
     public var resyncNeeded: [ReplicaID] = []
+    /// Rebuild this replica's store from this leader's (a full resync); report how it ended
+    /// with `.resyncInstalled` or `.resyncFailed`.
+    public var startResync: ReplicaID?
     /// The commit index advanced to this (the journal's truncation floor).
     public var committed: JournalIndex?
     /// What happened, for logs and metrics (the shell records them; the core keeps no counters).
@@ -60,7 +68,7 @@ public struct ReplicaOutput: Sendable {
 
     public var isEmpty: Bool {
         hardState == nil && truncateAfter == nil && append.isEmpty && sendAfterPersist.isEmpty && sendNow.isEmpty
-            && apply.isEmpty && replies.isEmpty && readJournal.isEmpty && resyncNeeded.isEmpty && committed == nil && events.isEmpty
+            && apply.isEmpty && replies.isEmpty && readJournal.isEmpty && resyncNeeded.isEmpty && startResync == nil && committed == nil && events.isEmpty
     }
 }
 
@@ -87,4 +95,8 @@ public enum ReplicaEvent: Hashable, Sendable {
     case planDeferred(follower: ReplicaID, reason: String)
     /// The reports contradict replication's invariants: the follower is left to log matching.
     case planRefused(follower: ReplicaID, reason: String)
+    /// This replica's store is to be rebuilt from `leader`'s (a full resync).
+    case resyncStarted(leader: ReplicaID)
+    /// The resync rebuilt the store at `floor`.
+    case resyncInstalled(floor: LogPosition)
 }

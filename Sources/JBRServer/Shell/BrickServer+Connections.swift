@@ -36,7 +36,13 @@ extension BrickServer {
     func handle(_ frame: Frame, on connection: WireConnection) {
         do {
             switch connection.peer.role {
-            case let .peer(id): try receivePeerMessage(frame, from: id, on: connection)
+            case let .peer(id):
+                switch frame.type {
+                case .resyncBegin where frame.requestID != 0, .resyncPage where frame.requestID != 0: try serveResync(frame, from: id, on: connection)
+                // A follower being resynced reads the files' bytes as a client would.
+                case .clientRead where frame.requestID != 0: try receiveClientRequest(frame, on: connection)
+                default: try receivePeerMessage(frame, from: id, on: connection)
+                }
             case .client:
                 guard frame.requestID != 0 else {
                     return connection.abort(JBRError(.protocolViolation, "a client sent a \(frame.type) notice; clients send requests"))

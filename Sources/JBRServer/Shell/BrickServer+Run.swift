@@ -40,6 +40,10 @@ extension BrickServer {
 
     private func shutdown() async {
         await core.stop()
+        if let resync = resyncTask.withLock({ $0 }) {
+            resync.cancel()
+            await resync.value
+        }
         failures.finish()
         peers.finish()
         _ = clients.failAll(JBRError(.shuttingDown, "brick \(replica.id) is stopping"))
@@ -128,6 +132,10 @@ extension BrickServer {
             logger.log(level: level, "planned a follower's repair", metadata: ["repl.peer": "\(follower)", "plan": "\(directive)"])
         case let .planDeferred(follower, reason):
             logger.debug("repair not planned yet", metadata: ["repl.peer": "\(follower)", "reason": "\(reason)"])
+        case let .resyncStarted(leader):
+            logger.warning("this brick's store is rebuilt by a full resync", metadata: ["repl.leader": "\(leader)"])
+        case let .resyncInstalled(floor):
+            logger.info("full resync done; replication continues", metadata: ["repl.position": "\(floor)"])
         case let .planRefused(follower, reason):
             logger.error("reports contradict each other; the follower is repaired by log matching", metadata: ["repl.peer": "\(follower)", "reason": "\(reason)"])
         }
@@ -170,8 +178,9 @@ extension BrickServer: ReplicaShell {
         for (token, answer) in output.replies { deliver(answer, to: token) }
         for (follower, from, maxBytes) in output.readJournal { readJournal(for: follower, from: from, maxBytes: maxBytes) }
         for follower in output.resyncNeeded {
-            logger.warning("follower needs a full resync, which is not built yet", metadata: ["repl.peer": "\(follower)"])
+            logger.warning("follower is past the journal's reach: it is told to resync in full", metadata: ["repl.peer": "\(follower)"])
         }
+        if let leader = output.startResync { startResync(from: leader) }
     }
 
     func endOfSteps() {

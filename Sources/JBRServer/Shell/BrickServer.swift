@@ -39,6 +39,10 @@ public final class BrickServer: Sendable {
     let metrics: BrickMetrics
     let metricsEndpoint: MetricsEndpoint?
     let storageReserve: StorageReserve
+    /// The manifests offered to followers being resynced (as leader).
+    let resyncOffers = ResyncOffers(hold: BrickServer.resyncOfferHold)
+    /// The resync being pulled (as a follower whose store is rebuilt), if any.
+    let resyncTask = Mutex<Task<Void, Never>?>(nil)
 
     /// The port clients and peers reach this brick on.
     public var port: Int { server.port }
@@ -68,7 +72,16 @@ public final class BrickServer: Sendable {
         replica.electionTicks = configuration.timing.electionTicks
         replica.heartbeatTicks = configuration.timing.heartbeatTicks
         let sessions = try SessionsFile.load(in: store.state, limit: replica.resultsPerClient)
-        let restored = try Self.restoreCore(replica, hardState: hardState, journal: journal, applied: store.appliedThrough, sessions: sessions)
+        // A resync cut short left an incomplete store: emptied again, and nothing is applied
+        // to it (the core asks the leader for a new resync as soon as it hears from one).
+        let resyncInterrupted = try store.resyncInterrupted
+        if resyncInterrupted {
+            logger.warning("a full resync was cut short; the store is emptied and will be resynced")
+            try store.emptyForResync()
+        }
+        let restored = try Self.restoreCore(
+            replica, hardState: hardState, journal: journal, applied: resyncInterrupted ? journal.lastPosition : store.appliedThrough,
+            sessions: sessions, resyncInterrupted: resyncInterrupted)
         // One loop thread per brick: a message that reaches the core needs no hand-off, and a
         // message the core sends is written at once (its connection is on the same loop).
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -160,7 +173,9 @@ public final class BrickServer: Sendable {
     }
 
     /// The core as the journal and store left it: entries after the applied mark are handed back.
-    static func restoreCore(_ replica: ReplicaConfiguration, hardState: HardState, journal: Journal, applied: LogPosition, sessions: SessionTable) throws -> ReplicaCore {
+    static func restoreCore(
+        _ replica: ReplicaConfiguration, hardState: HardState, journal: Journal, applied: LogPosition, sessions: SessionTable, resyncInterrupted: Bool = false
+    ) throws -> ReplicaCore {
         let last = journal.lastPosition
         guard applied.index <= last.index else {
             throw JBRError(.EIO, "the store has applied through \(applied), beyond the journal's end \(last)")
@@ -171,7 +186,7 @@ public final class BrickServer: Sendable {
         return ReplicaCore(
             configuration: replica, hardState: hardState.term >= last.term ? hardState : HardState(term: last.term), last: last,
             termStarts: table.starts.map { ($0.term, $0.firstIndex) }, floor: table.trimmedThrough, applied: applied.index,
-            recent: recent, sessions: sessions, seed: UInt64.random(in: 0...UInt64.max))
+            recent: recent, sessions: sessions, resyncInterrupted: resyncInterrupted, seed: UInt64.random(in: 0...UInt64.max))
     }
 
     static func status(of core: ReplicaCore, journalBytes: UInt64) -> BrickStatus {

@@ -9,6 +9,8 @@ struct JournalRetention: Sendable {
     let journal: Journal
     let retentionBytes: Int
     let logger: Logger
+    /// Records kept for followers being resynced.
+    var pins = RetentionPins()
     /// Told the journal's new first index after each trim.
     var trimmed: @Sendable (JournalIndex) -> Void = { _ in }
 
@@ -17,7 +19,7 @@ struct JournalRetention: Sendable {
         let point = TrimPolicy.trimPoint(
             consumers: .init(storeCheckpoint: checkpoint, geoCursors: []), retainedFrom: journal.retentionStart(bytes: retentionBytes))
         // Appended is not yet durable on a leader that committed through its followers.
-        let trimBefore = min(point, journal.durablePosition.index.next)
+        let trimBefore = min(point, journal.durablePosition.index.next, pins.firstNeeded ?? point)
         guard trimBefore > journal.firstIndex else { return }
         do {
             let first = try journal.trim(before: trimBefore)

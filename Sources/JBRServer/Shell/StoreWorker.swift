@@ -17,27 +17,27 @@ import NIOPosix
 /// `lock` guards the store's applies and reads and the state below. A checkpoint runs outside
 /// it, beside applies: it syncs the file system and writes the mark, which no apply touches.
 final class StoreWorker: @unchecked Sendable {
-    private let store: MainStore
-    private let pool = NIOThreadPool(numberOfThreads: 1)
-    private let lock = NIOLock()
+    let store: MainStore
+    let pool = NIOThreadPool(numberOfThreads: 1)
+    let lock = NIOLock()
     private let logger: Logger
     /// Results go back to the core through this.
     private let report: @Sendable (ReplicaInput) -> Void
     // Under `lock`:
-    private var lastCheckpoint = ContinuousClock.now
-    private var appliedSinceCheckpoint: LogPosition?
+    var lastCheckpoint = ContinuousClock.now
+    var appliedSinceCheckpoint: LogPosition?
     private var checkpointQueued = false
     /// Batches handed to the worker thread and not done: while any are, later ones follow them.
-    private var batchesOnWorker = 0
+    var batchesOnWorker = 0
     /// The request results of what the store holds, persisted with each checkpoint.
-    private var sessions: SessionTable
+    var sessions: SessionTable
 
     /// How often applied work is made durable and the mark advanced.
     static let checkpointInterval = Duration.seconds(1)
 
     private let applyDuration: Timer
     /// Run after each checkpoint: what the store holds no longer needs the journal.
-    private let retention: JournalRetention?
+    let retention: JournalRetention?
 
     init(
         store: MainStore, sessions: SessionTable, retention: JournalRetention?, logger: Logger, applyDuration: Timer,
@@ -140,7 +140,7 @@ final class StoreWorker: @unchecked Sendable {
     }
 
     /// Under `lock`: hands a checkpoint to the worker thread when one is due.
-    private func queueCheckpointIfDue() {
+    func queueCheckpointIfDue() {
         guard !checkpointQueued, appliedSinceCheckpoint != nil, ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval else { return }
         checkpointQueued = true
         pool.submit { [self] state in

@@ -22,4 +22,15 @@ extension MessageType {
     /// empty `reconcileReply`, or an error (`notLeader` with a hint from any other brick).
     public static let reconcile = MessageType.application(27)
     public static let reconcileReply = MessageType.application(28)
+    /// Follower → leader, as a peer: empty; "I need a full resync". Replied to with
+    /// `resyncBeginReply`: an offer id (u64), the position the tree was taken at, the request
+    /// results at it (length-prefixed) and the manifest's size (u64). The follower then fetches
+    /// the manifest with `resyncPage` and the files' bytes with ordinary `clientRead`s.
+    public static let resyncBegin = MessageType.application(29)
+    public static let resyncBeginReply = MessageType.application(30)
+    /// Follower → leader, as a peer: offer id (u64), offset (u64); replied to with
+    /// `resyncPageReply`, the manifest's bytes from there (length-prefixed, empty past its end).
+    /// Also keeps the offer and the journal it pins alive while the bytes are fetched.
+    public static let resyncPage = MessageType.application(31)
+    public static let resyncPageReply = MessageType.application(32)
 }

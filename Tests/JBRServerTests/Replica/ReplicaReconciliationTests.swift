@@ -128,6 +128,42 @@ import Testing
         #expect(set.nodes[away]!.journal.count < 20, "nothing was sent that would leave a gap")
     }
 
+    /// The follower is told to resync, asks its shell once, takes no appends and never
+    /// campaigns meanwhile; once the store is installed at the leader's applied position it
+    /// reports, and replication continues from there to the leader's end.
+    @Test func aFollowerResyncsInFullThenCatchesUpByJournal() throws {
+        var set = ReplicaSetHarness(seed: 11)
+        let leader = try set.requireLeader()
+        set.tick(2)
+        let away = set.members.first { $0 != leader }!
+        set.kill(away)
+        for number in 1...30 { _ = set.write(request(UInt64(number)), to: leader) }
+        set.tick(2)
+        set.step(leader, .journalTrimmed(before: JournalIndex(20)))
+        set.restart(away)
+        let before = set.nodes[away]!.journal.count
+        set.tick(6)
+        #expect(set.resyncRequests.map(\.follower) == [away] && set.resyncRequests.map(\.leader) == [leader], "asked once: \(set.resyncRequests)")
+        #expect(set.nodes[away]!.journal.count == before, "no append taken while the store is incomplete")
+        set.tick(40)
+        #expect(!set.nodes[away]!.core.isLeader && set.leader == leader, "it never campaigned")
+
+        // What the shell does: the store and journal become the leader's tree at its applied
+        // position (here, its applied entries), and the core is told.
+        let copied = set.nodes[leader]!.applied
+        set.nodes[away]!.journal = copied
+        set.nodes[away]!.applied = copied
+        set.step(away, .resyncInstalled(floor: copied.last!.position, sessions: set.nodes[leader]!.sessions))
+        for _ in 0..<20 where set.nodes[away]!.journal.count < set.nodes[leader]!.journal.count {
+            _ = set.write(request(UInt64(100 + set.nodes[away]!.journal.count)), to: leader)
+            set.tick()
+        }
+        set.tick(2)
+        #expect(set.nodes[away]!.journal.map(\.position) == set.nodes[leader]!.journal.map(\.position))
+        #expect(set.nodes[leader]!.core.followerRepairs.first { $0.replicaID == away }?.state == .inSync)
+        #expect(set.checkInvariants() == [])
+    }
+
     @Test func aRepairCutShortByTheLeadersCrashIsFinishedByTheNext() throws {
         var set = ReplicaSetHarness(seed: 8) { configuration in
             // Small appends: the repair takes many round trips.

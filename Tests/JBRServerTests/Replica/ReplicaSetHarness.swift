@@ -69,7 +69,11 @@ struct ReplicaSetHarness {
         }
     }
 
+    /// Full resyncs the cores asked their shells for: (follower, leader).
+    var resyncRequests: [(follower: ReplicaID, leader: ReplicaID)] = []
+
     mutating func carryOut(_ output: ReplicaOutput, on id: ReplicaID) {
+        if let leader = output.startResync { resyncRequests.append((id, leader)) }
         if let hardState = output.hardState { nodes[id]!.hardState = hardState }
         events += output.events.map { (id, $0) }
         if let cut = output.truncateAfter {

@@ -1,0 +1,192 @@
+import JBRCore
+import Logging
+import NIOCore
+import Wire
+
+/// Full resync between bricks' shells (the core decides when; see `ReplicaCore+Resync`).
+///
+/// The follower pulls, over a connection of its own to the leader: `resyncBegin` makes the
+/// leader take its manifest (the tree at its applied position A, with the journal after A
+/// pinned), `resyncPage` fetches it, and ordinary linearizable reads fetch the files' bytes.
+/// The bytes may be newer than A; that is harmless, because the follower then replays the
+/// journal from A + 1, and every content operation rewrites what it changed (the same argument
+/// as a crash replay's). One request at a time, so the leader's clients keep their share.
+extension BrickServer {
+    static let resyncPageBytes = 1 << 20
+    static let resyncReadBytes: UInt32 = 1 << 20
+    static let resyncOfferHold = Duration.seconds(120)
+    static let maxResyncManifestBytes = 256 << 20
+
+    // MARK: Leader
+
+    /// A follower's `resyncBegin` or `resyncPage`.
+    func serveResync(_ frame: Frame, from follower: ReplicaID, on connection: WireConnection) throws {
+        let snapshot = status.withLock { $0 }
+        guard snapshot.role == "leader" else {
+            let error = JBRError(.notLeader, "only the leader serves a resync", leaderHint: snapshot.leader, term: snapshot.term)
+            return try connection.sendNow(.error(error, requestID: frame.requestID))
+        }
+        if frame.type == .resyncPage {
+            var body = frame.body
+            guard let id = body.readInteger(endianness: .little, as: UInt64.self),
+                let offset = body.readInteger(endianness: .little, as: UInt64.self), body.readableBytes == 0
+            else { return try connection.sendNow(.error(JBRError(.protocolViolation, "bad resync page request"), requestID: frame.requestID)) }
+            guard let page = resyncOffers.page(id, for: follower, from: offset, maxBytes: Self.resyncPageBytes) else {
+                return try connection.sendNow(.error(JBRError(.ESTALE, "resync offer \(id) lapsed; begin again"), requestID: frame.requestID))
+            }
+            storeWorker.retention?.pins.renew(follower, hold: Self.resyncOfferHold)
+            var reply = ByteBuffer()
+            reply.writeLengthPrefixed(buffer: page)
+            return try connection.sendNow(Frame(type: .resyncPageReply, requestID: frame.requestID, body: reply))
+        }
+        // The manifest is taken on the store's thread; the connection's loop goes on.
+        Task { [self] in
+            do {
+                let taken = try await storeWorker.resyncSnapshot(
+                    for: follower, maxManifestBytes: Self.maxResyncManifestBytes, pinHold: Self.resyncOfferHold)
+                let id = resyncOffers.add(taken.manifest, for: follower)
+                logger.info("resync offered", metadata: [
+                    "repl.peer": "\(follower)", "repl.position": "\(taken.position)", "resync.manifest-bytes": "\(taken.manifest.readableBytes)",
+                ])
+                var reply = ByteBuffer()
+                reply.writeLittleEndian(id)
+                reply.write(taken.position)
+                reply.writeLengthPrefixed(buffer: taken.sessions)
+                reply.writeLittleEndian(UInt64(taken.manifest.readableBytes))
+                try connection.sendNow(Frame(type: .resyncBeginReply, requestID: frame.requestID, body: reply))
+            } catch {
+                let failure = (error as? StoreFailure)?.error ?? error as? JBRError ?? JBRError(.EIO, "resync manifest failed: \(error)")
+                logger.error("cannot offer a resync", metadata: ["repl.peer": "\(follower)", "error": "\(failure)"])
+                try? connection.sendNow(.error(failure, requestID: frame.requestID))
+            }
+        }
+    }
+
+    // MARK: Follower
+
+    /// Starts pulling a resync from `leader` unless one is running; its end goes to the core.
+    func startResync(from leader: ReplicaID) {
+        resyncTask.withLock { running in
+            guard running == nil else { return }
+            running = Task { [self] in
+                do {
+                    let (floor, sessions) = try await pullResync(from: leader)
+                    core.submit(.resyncInstalled(floor: floor, sessions: sessions))
+                } catch {
+                    logger.warning("full resync failed; asking again", metadata: ["repl.leader": "\(leader)", "error": "\(error)"])
+                    // Not at once: the leader may be gone or busy.
+                    try? await Task.sleep(for: .seconds(1))
+                    core.submit(.resyncFailed)
+                }
+                resyncTask.withLock { $0 = nil }
+            }
+        }
+    }
+
+    private func pullResync(from leader: ReplicaID) async throws -> (LogPosition, SessionTable) {
+        guard let peer = configuration.peers.first(where: { $0.replicaID == leader }) else {
+            throw JBRError(.EINVAL, "\(leader) is not a peer of this brick")
+        }
+        guard let secret = VolumeSecret(bytes: configuration.authSecret) else { throw JBRError(.EINVAL, "auth.secret is too short") }
+        let identity = WireIdentity(
+            credentials: WireCredentials(volumeID: configuration.volumeID, secret: secret),
+            role: .peer(configuration.replicaID), name: "\(configuration.volumeName)-\(configuration.replicaID)-resync")
+        let connection = try await WireClient.connect(host: peer.host, port: peer.port, identity: identity, group: eventLoopGroup, logger: logger)
+        do {
+            let result = try await pullResync(over: connection, from: leader)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func pullResync(over connection: WireConnection, from leader: ReplicaID) async throws -> (LogPosition, SessionTable) {
+        var offer = try await connection.call(.resyncBegin, timeout: .seconds(300)).body
+        guard let id = offer.readInteger(endianness: .little, as: UInt64.self) else { throw JBRError(.protocolViolation, "bad resync offer") }
+        let position = try LogPosition(from: &offer)
+        let sessions = try SessionTable.decode(try offer.readLengthPrefixedBuffer(limit: 1 << 30, field: "sessions"))
+        guard let manifestBytes = offer.readInteger(endianness: .little, as: UInt64.self), offer.readableBytes == 0 else {
+            throw JBRError(.protocolViolation, "bad resync offer")
+        }
+        // Never behind this journal: the resync empties it, and no entry it holds may be lost.
+        let last = status.withLock { $0.last }
+        guard position.index >= last.index, position.index > .zero else {
+            throw JBRError(.EAGAIN, "the leader's tree at \(position) is behind this journal's end \(last)")
+        }
+        logger.info("full resync: emptying the store", metadata: ["repl.leader": "\(leader)", "repl.position": "\(position)"])
+        try await storeWorker.emptyForResync()
+
+        // The manifest: the tree's objects, links, xattrs and stamps, installed as they come.
+        var pending = ByteBuffer()
+        var received: UInt64 = 0
+        var contents: [(gfid: GFID, size: UInt64)] = []
+        var times: [(GFID, access: Timestamp, modification: Timestamp)] = []
+        var objects = 0
+        while received < manifestBytes {
+            var page = try await connection.call(.resyncPage, body: Self.pageRequest(id, from: received)).body
+            let chunk = try page.readLengthPrefixedBuffer(limit: Self.resyncPageBytes, field: "manifest page")
+            guard chunk.readableBytes > 0 else { throw JBRError(.protocolViolation, "the manifest ended at \(received) of \(manifestBytes) bytes") }
+            received += UInt64(chunk.readableBytes)
+            pending.writeImmutableBuffer(chunk)
+            var steps: [ResyncStep] = []
+            while let step = try pending.takeStep() {
+                switch step {
+                case let .times(gfid, access, modification): times.append((gfid, access, modification))
+                case let .content(gfid, size): contents.append((gfid, size))
+                case .operation: steps.append(step)
+                case .stamp: steps.append(step)
+                }
+            }
+            pending.discardReadBytes()
+            objects += steps.count
+            try await storeWorker.installResync(steps)
+        }
+        guard pending.readableBytes == 0 else { throw JBRError(.protocolViolation, "the manifest ends inside a step") }
+        logger.info("full resync: tree installed; fetching file contents", metadata: [
+            "resync.steps": "\(objects)", "resync.files": "\(contents.count)", "resync.bytes": "\(contents.reduce(0) { $0 + $1.size })",
+        ])
+
+        // The bytes, a piece at a time; the offer is kept alive meanwhile (it pins the journal).
+        var copied: UInt64 = 0
+        var lastKeepAlive = ContinuousClock.now
+        for (gfid, _) in contents {
+            var offset: UInt64 = 0
+            reading: while true {
+                if ContinuousClock.now - lastKeepAlive > .seconds(5) {
+                    _ = try await connection.call(.resyncPage, body: Self.pageRequest(id, from: manifestBytes))
+                    lastKeepAlive = .now
+                }
+                var request = ByteBuffer()
+                request.write(ReadRequest(operation: .read(gfid: gfid, offset: offset, length: Self.resyncReadBytes)))
+                var reply = try await connection.call(.clientRead, body: request, timeout: .seconds(60)).body
+                switch try ClientReply(from: &reply).result {
+                case let .success(.data(data, endOfFile)):
+                    if data.readableBytes > 0 { try await storeWorker.installResyncContent(gfid, offset: offset, data: data) }
+                    offset += UInt64(data.readableBytes)
+                    copied += UInt64(data.readableBytes)
+                    if endOfFile || data.readableBytes == 0 { break reading }
+                case let .failure(error) where error.code == .ENOENT || error.code == .ESTALE:
+                    // Removed since the manifest: the journal's replay removes it here too.
+                    break reading
+                case let .failure(error):
+                    throw error
+                case let .success(other):
+                    throw JBRError(.protocolViolation, "a read answered \(other)")
+                }
+            }
+        }
+        try await journal.reset(toFloor: position)
+        try await storeWorker.completeResync(at: position, sessions: sessions, times: times)
+        logger.info("full resync installed", metadata: ["repl.position": "\(position)", "resync.bytes": "\(copied)"])
+        return (position, sessions)
+    }
+
+    private static func pageRequest(_ id: UInt64, from offset: UInt64) -> ByteBuffer {
+        var body = ByteBuffer()
+        body.writeLittleEndian(id)
+        body.writeLittleEndian(offset)
+        return body
+    }
+}
