@@ -25,11 +25,7 @@ extension Journal {
         let removed: [Segment] = try {
             condition.lock()
             defer { condition.unlock() }
-            state.idleWaiters += 1
-            while state.writerBusy && state.failure == nil { condition.wait() }
-            state.idleWaiters -= 1
-            if let failure = state.failure { throw failure }
-            precondition(state.pending.isEmpty && !state.writerBusy, "reset while appends are in flight")
+            try waitForIdleWriter(before: "reset")
             precondition(floor.index >= state.lastPosition.index, "resetting to \(floor) would drop records through \(state.lastPosition)")
             // An empty active segment may already start right after the floor: it is kept.
             var old = state.segments
@@ -63,17 +59,22 @@ extension Journal {
         try locked { $0.terms }.persist(in: configuration.directory)
     }
 
-    /// Cuts the segments; true if anything was removed (the term table is then to be written).
-    private func truncateDurable(after index: JournalIndex) throws -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        // The writer wakes a batch's waiters before it has finished with the batch (its
-        // term-table write comes after): wait for it to be idle, briefly, under the lock.
+    /// Under the lock: waits until the writer has finished its batch. It wakes a batch's waiters
+    /// before it has finished with the batch (its term-table write comes after), so this is
+    /// brief. Precondition: nothing is appended meanwhile (the caller cuts the segments next).
+    private func waitForIdleWriter(before what: String) throws {
         state.idleWaiters += 1
         while state.writerBusy && state.failure == nil { condition.wait() }
         state.idleWaiters -= 1
         if let failure = state.failure { throw failure }
-        precondition(state.pending.isEmpty && !state.writerBusy, "truncate while appends are in flight")
+        precondition(state.pending.isEmpty && !state.writerBusy, "\(what) while appends are in flight")
+    }
+
+    /// Cuts the segments; true if anything was removed (the term table is then to be written).
+    private func truncateDurable(after index: JournalIndex) throws -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        try waitForIdleWriter(before: "truncate")
         precondition(index >= state.committedThrough, "truncating after \(index) would remove committed records through \(state.committedThrough)")
         precondition(index >= state.terms.trimmedThrough.index, "truncating after \(index), below the trimmed \(state.terms.trimmedThrough)")
         guard index < state.lastPosition.index else { return false }

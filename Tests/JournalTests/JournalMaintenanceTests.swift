@@ -26,6 +26,26 @@ import Testing
         await reopened.close()
     }
 
+    /// A follower rebuilt by a full resync: the journal holds nothing, continues after the
+    /// floor, knows the floor's term, and opens again the same.
+    @Test func resetEmptiesTheJournalToAFloorPastItsEnd() async throws {
+        let directory = TemporaryDirectory()
+        let configuration = journalConfiguration(directory, segmentBytes: 64 << 10)
+        let journal = try Journal.open(configuration)
+        try await journal.append((1...300).map { record(UInt64($0), term: 2, size: 1000) })
+        let floor = LogPosition(term: Term(5), index: JournalIndex(1000))
+        try await journal.reset(toFloor: floor)
+        #expect(journal.lastPosition == floor && journal.firstIndex == JournalIndex(1001))
+        #expect(journal.termTable.term(of: JournalIndex(1000)) == Term(5))
+        #expect(throws: JournalError.self) { try journal.records(from: JournalIndex(300), through: JournalIndex(300)) }
+        try await journal.append((1001...1010).map { record(UInt64($0), term: 6, size: 100) })
+        await journal.close()
+        let reopened = try Journal.open(configuration)
+        #expect(reopened.lastPosition.index == JournalIndex(1010) && reopened.firstIndex == JournalIndex(1001))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: configuration.directory).filter { SegmentName.firstIndex(of: $0) != nil }.count == 1)
+        await reopened.close()
+    }
+
     @Test func truncateToTheSegmentBoundaryAndToNothing() async throws {
         let directory = TemporaryDirectory()
         let configuration = journalConfiguration(directory, segmentBytes: 64 << 10)
