@@ -82,18 +82,16 @@ extension MainStore {
     /// The object's xattrs, stamp, times and (a regular file with bytes) its content to fetch.
     private func describeObject(_ attributes: FileAttributes, into manifest: inout ByteBuffer) throws(StoreFailure) {
         let gfid = attributes.gfid
-        do {
-            let names = try Self.succeeded(read(.listxattr(gfid: gfid)), "listxattr of \(gfid)") { reply -> [XattrName]? in
-                if case let .xattrNames(names) = reply { return names }
+        let names = try Self.succeeded(read(.listxattr(gfid: gfid)), "listxattr of \(gfid)") { reply -> [XattrName]? in
+            if case let .xattrNames(names) = reply { return names }
+            return nil
+        }
+        for name in names {
+            let value = try Self.succeeded(read(.getxattr(gfid: gfid, name: name)), "getxattr \(name) of \(gfid)") { reply -> XattrValue? in
+                if case let .xattrValue(value) = reply { return value }
                 return nil
             }
-            for name in names {
-                let value = try Self.succeeded(read(.getxattr(gfid: gfid, name: name)), "getxattr \(name) of \(gfid)") { reply -> XattrValue? in
-                    if case let .xattrValue(value) = reply { return value }
-                    return nil
-                }
-                manifest.appendStep(ResyncStep.operation(.setxattr(gfid: gfid, name: name, value: value, mode: .upsert)))
-            }
+            manifest.appendStep(ResyncStep.operation(.setxattr(gfid: gfid, name: name, value: value, mode: .upsert)))
         }
         let stamp = try Self.failing { () throws(StoreError) in try self.stamp(of: object(gfid)) }
         manifest.appendStep(ResyncStep.stamp(gfid, stamp))

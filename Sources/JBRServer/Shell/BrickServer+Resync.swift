@@ -26,6 +26,9 @@ extension BrickServer {
             let error = JBRError(.notLeader, "only the leader serves a resync", leaderHint: snapshot.leader, term: snapshot.term)
             return try connection.sendNow(.error(error, requestID: frame.requestID))
         }
+        guard frame.type == .resyncPage || frame.body.readableBytes == 0 else {
+            return try connection.sendNow(.error(JBRError(.protocolViolation, "a resync begin carries no body"), requestID: frame.requestID))
+        }
         if frame.type == .resyncPage {
             var body = frame.body
             guard let id = body.readInteger(endianness: .little, as: UInt64.self),
@@ -87,11 +90,8 @@ extension BrickServer {
         guard let peer = configuration.peers.first(where: { $0.replicaID == leader }) else {
             throw JBRError(.EINVAL, "\(leader) is not a peer of this brick")
         }
-        guard let secret = VolumeSecret(bytes: configuration.authSecret) else { throw JBRError(.EINVAL, "auth.secret is too short") }
-        let identity = WireIdentity(
-            credentials: WireCredentials(volumeID: configuration.volumeID, secret: secret),
-            role: .peer(configuration.replicaID), name: "\(configuration.volumeName)-\(configuration.replicaID)-resync")
-        let connection = try await WireClient.connect(host: peer.host, port: peer.port, identity: identity, group: eventLoopGroup, logger: logger)
+        // As this brick, beside its replica link: the leader serves the resync to this replica only.
+        let connection = try await WireClient.connect(host: peer.host, port: peer.port, identity: peers.identity, group: eventLoopGroup, logger: logger)
         do {
             let result = try await pullResync(over: connection, from: leader)
             await connection.close()
@@ -135,8 +135,7 @@ extension BrickServer {
                 switch step {
                 case let .times(gfid, access, modification): times.append((gfid, access, modification))
                 case let .content(gfid, size): contents.append((gfid, size))
-                case .operation: steps.append(step)
-                case .stamp: steps.append(step)
+                case .operation, .stamp: steps.append(step)
                 }
             }
             pending.discardReadBytes()

@@ -14,6 +14,20 @@ import Testing
         return false
     }
 
+    /// A set whose leader took 30 writes (all answered) while one follower was killed.
+    func followerAwayThroughWrites(seed: UInt64) throws -> (set: ReplicaSetHarness, leader: ReplicaID, away: ReplicaID) {
+        var set = ReplicaSetHarness(seed: seed)
+        let leader = try set.requireLeader()
+        set.tick(2)
+        let away = set.members.first { $0 != leader }!
+        set.kill(away)
+        #expect(set.nodes[leader]!.core.followerRepairs.first { $0.replicaID == away }?.state == .planning)
+        let tokens = (1...30).map { set.write(request(UInt64($0)), to: leader) }
+        set.tick(2)
+        #expect(tokens.allSatisfy { written(set.answers[$0]) }, "the other follower makes a majority")
+        return (set, leader, away)
+    }
+
     func plans(_ set: ReplicaSetHarness, by leader: ReplicaID, for follower: ReplicaID) -> [ReplicaDirective] {
         set.events.compactMap { node, event in
             if node == leader, case let .planned(peer, directive) = event, peer == follower { return directive }
@@ -87,15 +101,7 @@ import Testing
     }
 
     @Test func aFollowerThatWasAwayIsPlannedAgainWhenItReturns() throws {
-        var set = ReplicaSetHarness(seed: 5)
-        let leader = try set.requireLeader()
-        set.tick(2)
-        let away = set.members.first { $0 != leader }!
-        set.kill(away)
-        #expect(set.nodes[leader]!.core.followerRepairs.first { $0.replicaID == away }?.state == .planning)
-        let tokens = (1...30).map { set.write(request(UInt64($0)), to: leader) }
-        set.tick(2)
-        #expect(tokens.allSatisfy { written(set.answers[$0]) }, "the other follower makes a majority")
+        var (set, leader, away) = try followerAwayThroughWrites(seed: 5)
         set.restart(away)
         set.tick(4)
         let planned = try #require(plans(set, by: leader, for: away).last)
@@ -109,14 +115,7 @@ import Testing
     }
 
     @Test func aFollowerBehindTheLeadersTrimmedJournalIsPlannedAFullResync() throws {
-        var set = ReplicaSetHarness(seed: 10)
-        let leader = try set.requireLeader()
-        set.tick(2)
-        let away = set.members.first { $0 != leader }!
-        set.kill(away)
-        let tokens = (1...30).map { set.write(request(UInt64($0)), to: leader) }
-        set.tick(2)
-        #expect(tokens.allSatisfy { written(set.answers[$0]) })
+        var (set, leader, away) = try followerAwayThroughWrites(seed: 10)
         // The leader's journal trimmed what the returning follower lacks.
         set.step(leader, .journalTrimmed(before: JournalIndex(20)))
         #expect(set.nodes[leader]!.core.report.firstRetained == JournalIndex(20))
@@ -132,33 +131,34 @@ import Testing
     /// campaigns meanwhile; once the store is installed at the leader's applied position it
     /// reports, and replication continues from there to the leader's end.
     @Test func aFollowerResyncsInFullThenCatchesUpByJournal() throws {
-        var set = ReplicaSetHarness(seed: 11)
-        let leader = try set.requireLeader()
-        set.tick(2)
-        let away = set.members.first { $0 != leader }!
-        set.kill(away)
-        for number in 1...30 { _ = set.write(request(UInt64(number)), to: leader) }
-        set.tick(2)
+        var (set, leader, away) = try followerAwayThroughWrites(seed: 11)
         set.step(leader, .journalTrimmed(before: JournalIndex(20)))
         set.restart(away)
         let before = set.nodes[away]!.journal.count
         set.tick(6)
         #expect(set.resyncRequests.map(\.follower) == [away] && set.resyncRequests.map(\.leader) == [leader], "asked once: \(set.resyncRequests)")
         #expect(set.nodes[away]!.journal.count == before, "no append taken while the store is incomplete")
+        // Cut off from everyone for longer than an election timeout: it would campaign if it could.
+        let eventsBefore = set.events.count
+        set.isolate(away)
         set.tick(40)
-        #expect(!set.nodes[away]!.core.isLeader && set.leader == leader, "it never campaigned")
+        set.heal()
+        let campaigns = set.events.dropFirst(eventsBefore).filter { event in
+            guard event.node == away else { return false }
+            if case .becamePreCandidate = event.event { return true }
+            if case .becameCandidate = event.event { return true }
+            return false
+        }
+        #expect(campaigns.isEmpty, "a replica whose store is incomplete never campaigns: \(campaigns)")
 
-        // What the shell does: the store and journal become the leader's tree at its applied
-        // position (here, its applied entries), and the core is told.
-        let copied = set.nodes[leader]!.applied
+        // What the shell does: the store and journal become the leader's tree at an applied
+        // position A short of its end (still in its journal), and the core is told.
+        let copied = Array(set.nodes[leader]!.applied.prefix(25))
         set.nodes[away]!.journal = copied
         set.nodes[away]!.applied = copied
         set.step(away, .resyncInstalled(floor: copied.last!.position, sessions: set.nodes[leader]!.sessions))
-        for _ in 0..<20 where set.nodes[away]!.journal.count < set.nodes[leader]!.journal.count {
-            _ = set.write(request(UInt64(100 + set.nodes[away]!.journal.count)), to: leader)
-            set.tick()
-        }
-        set.tick(2)
+        set.tick(4)
+        #expect(set.nodes[away]!.journal.count > 25, "it replayed from A + 1")
         #expect(set.nodes[away]!.journal.map(\.position) == set.nodes[leader]!.journal.map(\.position))
         #expect(set.nodes[leader]!.core.followerRepairs.first { $0.replicaID == away }?.state == .inSync)
         #expect(set.checkInvariants() == [])
