@@ -83,7 +83,13 @@ import Testing
                 replicaID: random.replicaID(), role: ["leader", "follower", "candidate"][random.int(0...2)], term: random.term(),
                 leader: random.int(0...1) == 0 ? nil : random.replicaID(), last: LogPosition(term: random.term(), index: JournalIndex(random.u64())),
                 persisted: LogPosition(term: random.term(), index: JournalIndex(random.u64())), commit: JournalIndex(random.u64()),
-                applied: JournalIndex(random.u64()), journalBytes: random.u64(), followers: followers)
+                applied: JournalIndex(random.u64()), journalBytes: random.u64(), followers: followers,
+                resync: random.int(0...1) == 0 ? nil : ResyncProgress(
+                    phase: ResyncProgress.Phase.allCases[random.int(0...(ResyncProgress.Phase.allCases.count - 1))],
+                    source: random.int(0...1) == 0 ? nil : random.replicaID(),
+                    position: LogPosition(term: random.term(), index: JournalIndex(random.u64())), manifestBytesDone: random.u64(),
+                    manifestBytes: random.u64(), contentBytesDone: random.u64(), contentBytes: random.u64(),
+                    attempts: UInt32(truncatingIfNeeded: random.u64()), elapsedMilliseconds: random.u64()))
             try expectRoundTrip(status, random: &random)
         }
     }
@@ -94,8 +100,8 @@ import Testing
             persisted: LogPosition(term: Term(3), index: JournalIndex(9)), commit: JournalIndex(9), applied: JournalIndex(9), journalBytes: 0,
             followers: [FollowerRepair(replicaID: ReplicaID(1), match: JournalIndex(9), state: .inSync)])
         var encoded = BinaryCodec.encode(status)
-        // The state is the last byte.
-        encoded.setInteger(UInt8(200), at: encoded.writerIndex - 1)
+        // The state is the last byte but one (the resync's absence is the last).
+        encoded.setInteger(UInt8(200), at: encoded.writerIndex - 2)
         #expect(throws: DecodingError.self) { try BinaryCodec.decode(BrickStatus.self, from: encoded) }
     }
 

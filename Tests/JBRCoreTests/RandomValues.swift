@@ -118,7 +118,7 @@ struct RandomValues {
     }
 
     mutating func reply() -> OperationReply {
-        switch int(1...9) {
+        switch int(1...11) {
         case 1: .done
         case 2: .attributes(attributes())
         case 3: .written(byteCount: u32(), attributes: attributes())
@@ -158,7 +158,7 @@ struct RandomValues {
 
     mutating func peerEnvelope() -> PeerEnvelope {
         let message: PeerMessage
-        switch int(1...9) {
+        switch int(1...11) {
         case 1: message = .preVote(last: position())
         case 2: message = .preVoteResponse(granted: bool())
         case 3: message = .vote(last: position())
@@ -167,6 +167,8 @@ struct RandomValues {
         case 6: message = .appendResponse(success: bool(), match: JournalIndex(u64()), conflict: optional { $0.position() }, readContext: u64())
         case 7: message = .staleTerm
         case 8: message = .reportRequest
+        case 9: message = .resyncRequired(firstRetained: JournalIndex(u64()), readContext: u64())
+        case 10: message = .resyncUnderway(readContext: u64())
         default: message = .report(replicaReport())
         }
         return PeerEnvelope(volumeID: VolumeID.random(using: &generator), from: replicaID(), to: replicaID(), term: term(), message: message)

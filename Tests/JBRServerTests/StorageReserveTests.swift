@@ -22,7 +22,7 @@ struct StorageReserveTests {
         let disk = try #require(SmallFileSystem(options: "size=4m,nr_inodes=64"))
         let reserve = try StorageReserve(brickPath: disk.path, percent: 10)
         #expect(reserve.change() == false)
-        for number in 0..<60 { FileManager.default.createFile(atPath: disk.path + "/f\(number)", contents: nil) }
+        for number in 0..<60 { _ = FileManager.default.createFile(atPath: disk.path + "/f\(number)", contents: nil) }
         #expect(reserve.change() == true)
     }
 

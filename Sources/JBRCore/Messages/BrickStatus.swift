@@ -13,9 +13,11 @@ public struct BrickStatus: Hashable, Sendable {
     public var journalBytes: UInt64
     /// A leader's view of how each follower is being brought up to date; empty on followers.
     public var followers: [FollowerRepair]
+    /// The full resync rebuilding this brick's store, if it needs one.
+    public var resync: ResyncProgress?
 
     public init(replicaID: ReplicaID, role: String, term: Term, leader: ReplicaID?, last: LogPosition, persisted: LogPosition,
-                commit: JournalIndex, applied: JournalIndex, journalBytes: UInt64, followers: [FollowerRepair] = []) {
+                commit: JournalIndex, applied: JournalIndex, journalBytes: UInt64, followers: [FollowerRepair] = [], resync: ResyncProgress? = nil) {
         self.replicaID = replicaID
         self.role = role
         self.term = term
@@ -26,6 +28,7 @@ public struct BrickStatus: Hashable, Sendable {
         self.applied = applied
         self.journalBytes = journalBytes
         self.followers = followers
+        self.resync = resync
     }
 }
 
@@ -75,6 +78,7 @@ extension BrickStatus: BinaryCodable {
             buffer.write(follower.match)
             buffer.writeLittleEndian(follower.state.rawValue)
         }
+        buffer.writeOptional(resync) { $0.write($1) }
     }
 
     public init(from buffer: inout ByteBuffer) throws(DecodingError) {
@@ -88,7 +92,8 @@ extension BrickStatus: BinaryCodable {
             commit: try JournalIndex(from: &buffer),
             applied: try JournalIndex(from: &buffer),
             journalBytes: try buffer.readLittleEndian(UInt64.self, field: "journal bytes"),
-            followers: try Self.readFollowers(from: &buffer))
+            followers: try Self.readFollowers(from: &buffer),
+            resync: try buffer.readOptional(field: "resync") { buffer throws(DecodingError) in try ResyncProgress(from: &buffer) })
     }
 
     private static func readFollowers(from buffer: inout ByteBuffer) throws(DecodingError) -> [FollowerRepair] {

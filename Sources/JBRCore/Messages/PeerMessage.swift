@@ -27,8 +27,13 @@ public enum PeerMessage: Hashable, Sendable {
     /// The answer: the follower's terms and positions, from which the leader plans its repair.
     case report(ReplicaReport)
     /// "The journal no longer reaches what you need: copy my tree (a full resync)." Repeated
-    /// with every heartbeat until the follower's report shows it within `firstRetained`.
-    case resyncRequired(firstRetained: JournalIndex)
+    /// with every heartbeat until the follower's report shows it within `firstRetained`;
+    /// `readContext` as an append's.
+    case resyncRequired(firstRetained: JournalIndex, readContext: UInt64)
+    /// A follower whose store is being rebuilt answers the leader's appends, questions and
+    /// resync requests with this: it still follows (check-quorum counts it, and it confirms
+    /// `readContext` for reads) but takes nothing until its resync is installed.
+    case resyncUnderway(readContext: UInt64)
 
     public var name: String {
         switch self {
@@ -42,6 +47,7 @@ public enum PeerMessage: Hashable, Sendable {
         case .reportRequest: "report-request"
         case .report: "report"
         case .resyncRequired: "resync-required"
+        case .resyncUnderway: "resync-underway"
         }
     }
 }
@@ -105,9 +111,13 @@ extension PeerEnvelope: BinaryCodable {
         case let .report(report):
             buffer.writeLittleEndian(UInt8(9))
             report.encode(to: &buffer)
-        case let .resyncRequired(firstRetained):
+        case let .resyncRequired(firstRetained, readContext):
             buffer.writeLittleEndian(UInt8(10))
             buffer.write(firstRetained)
+            buffer.writeLittleEndian(readContext)
+        case let .resyncUnderway(readContext):
+            buffer.writeLittleEndian(UInt8(11))
+            buffer.writeLittleEndian(readContext)
         }
     }
 
@@ -137,7 +147,10 @@ extension PeerEnvelope: BinaryCodable {
         case 7: message = .staleTerm
         case 8: message = .reportRequest
         case 9: message = .report(try ReplicaReport(from: &buffer))
-        case 10: message = .resyncRequired(firstRetained: try JournalIndex(from: &buffer))
+        case 10:
+            message = .resyncRequired(
+                firstRetained: try JournalIndex(from: &buffer), readContext: try buffer.readLittleEndian(UInt64.self, field: "read context"))
+        case 11: message = .resyncUnderway(readContext: try buffer.readLittleEndian(UInt64.self, field: "read context"))
         case let tag: throw DecodingError(.unknownTag(type: "peer message", tag: UInt64(tag)), offset: offset)
         }
         self.init(volumeID: volumeID, from: from, to: to, term: term, message: message)

@@ -136,8 +136,10 @@ extension ReplicaCore {
             answerReportRequest(from: message.from)
         case let .report(followerReport):
             receiveReport(from: message.from, followerReport)
-        case let .resyncRequired(firstRetained):
-            receiveResyncRequired(from: message.from, firstRetained: firstRetained)
+        case let .resyncRequired(firstRetained, readContext):
+            receiveResyncRequired(from: message.from, firstRetained: firstRetained, readContext: readContext)
+        case let .resyncUnderway(readContext):
+            receiveResyncUnderway(from: message.from, readContext: readContext)
         case .staleTerm, .preVote, .preVoteResponse:
             break
         }

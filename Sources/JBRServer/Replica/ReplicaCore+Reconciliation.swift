@@ -28,7 +28,7 @@ extension ReplicaCore {
     mutating func answerReportRequest(from leader: ReplicaID) {
         heardFromLeader(leader)
         // An incomplete store has nothing to plan from: it is rebuilt first, then reports.
-        if resync != nil { return askForResync(from: leader) }
+        if resync != nil { return holdForResync(leader, readContext: 0) }
         output.sendNow.append(envelope(to: leader, .report(report)))
     }
 

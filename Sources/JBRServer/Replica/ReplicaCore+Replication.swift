@@ -113,7 +113,9 @@ extension ReplicaCore {
         }
         if progress.needsResync {
             // Instead of appends, with every heartbeat: "resync from me".
-            if heartbeat { output.sendNow.append(envelope(to: peer, .resyncRequired(firstRetained: log.floor.index.next))) }
+            if heartbeat || readContext != 0 {
+                output.sendNow.append(envelope(to: peer, .resyncRequired(firstRetained: log.floor.index.next, readContext: readContext)))
+            }
             return
         }
         if progress.mode == .awaitingReport {
@@ -209,7 +211,7 @@ extension ReplicaCore {
     mutating func receiveAppend(from leader: ReplicaID, previous: LogPosition, entries: [LogEntry], commit: JournalIndex, readContext: UInt64) {
         heardFromLeader(leader)
         // An incomplete store takes nothing until it is rebuilt (then log matching resumes).
-        if resync != nil { return askForResync(from: leader) }
+        if resync != nil { return holdForResync(leader, readContext: readContext) }
         func reply(_ success: Bool, match: JournalIndex, conflict: LogPosition? = nil, afterPersist: Bool = false) {
             let message = envelope(to: leader, .appendResponse(success: success, match: match, conflict: conflict, readContext: readContext))
             if afterPersist { output.sendAfterPersist.append(message) } else { output.sendNow.append(message) }

@@ -15,18 +15,44 @@ struct ResyncNeed: Sendable {
 /// Leader: a follower past the journal's reach (`needsResync`) gets `resyncRequired` with every
 /// heartbeat instead of appends, until its report shows it within reach again; then its repair
 /// is planned as any returning follower's. Follower: on `resyncRequired` (or any word from the
-/// leader while its store is incomplete) it asks the shell for a resync, ignores appends and
-/// report requests meanwhile, never campaigns, and once the store is installed at A its log is
-/// empty after A and it reports to the leader.
+/// leader while its store is incomplete) it asks the shell for a resync, takes no appends and
+/// answers everything with `resyncUnderway` meanwhile (so it counts towards check-quorum and
+/// read confirmation), never campaigns, and once the store is installed at A its log is empty
+/// after A and it reports to the leader.
 extension ReplicaCore {
-    mutating func receiveResyncRequired(from leader: ReplicaID, firstRetained: JournalIndex) {
+    mutating func receiveResyncRequired(from leader: ReplicaID, firstRetained: JournalIndex, readContext: UInt64) {
         heardFromLeader(leader)
         if resync == nil && log.lastIndex.next >= firstRetained {
             // Within reach after all (a resync just finished): the report says so.
             output.sendNow.append(envelope(to: leader, .report(report)))
             return
         }
+        holdForResync(leader, readContext: readContext)
+    }
+
+    /// The answer to anything the leader sends while this store is incomplete: a resync is (or
+    /// is now) asked for, and the leader hears this replica still follows it. Without that
+    /// answer a leader with one whole follower and one being rebuilt would lose check-quorum,
+    /// and could confirm no read: the very reads the resync copies with.
+    mutating func holdForResync(_ leader: ReplicaID, readContext: UInt64) {
         askForResync(from: leader)
+        output.sendNow.append(envelope(to: leader, .resyncUnderway(readContext: readContext)))
+    }
+
+    /// Leader: a follower being rebuilt still follows; it needs no appends until it reports.
+    mutating func receiveResyncUnderway(from peer: ReplicaID, readContext: UInt64) {
+        guard case var .leader(state) = role, var progress = state.progress[peer] else { return }
+        progress.recentlyActive = true
+        if readContext > progress.readContextAcked { progress.readContextAcked = readContext }
+        if !progress.needsResync {
+            // A new leader learns it here (its question went unanswered): no appends, only
+            // `resyncRequired` with heartbeats, until the follower reports.
+            progress.needsResync = true
+            progress.awaitingJournal = false
+        }
+        state.progress[peer] = progress
+        role = .leader(state)
+        confirmReads()
     }
 
     /// Asks the shell for a resync from `leader`, once until it reports back.

@@ -38,9 +38,8 @@ extension BrickServer {
             switch connection.peer.role {
             case let .peer(id):
                 switch frame.type {
-                case .resyncBegin where frame.requestID != 0, .resyncPage where frame.requestID != 0: try serveResync(frame, from: id, on: connection)
-                // A follower being resynced reads the files' bytes as a client would.
-                case .clientRead where frame.requestID != 0: try receiveClientRequest(frame, on: connection)
+                case .resyncBegin where frame.requestID != 0, .resyncPage where frame.requestID != 0, .resyncRead where frame.requestID != 0:
+                    try serveResync(frame, from: id, on: connection)
                 default: try receivePeerMessage(frame, from: id, on: connection)
                 }
             case .client:
@@ -94,8 +93,10 @@ extension BrickServer {
                 let token = clients.register(.init(connection: connection, frame: frame, read: request.operation))
                 core.submit(.clientRead(token: token))
             case .status:
+                var snapshot = status.withLock { $0 }
+                if let need = snapshot.resync { snapshot.resync = resyncProgress.snapshot(waitingFor: need.source) }
                 var reply = ByteBuffer()
-                status.withLock { $0 }.encode(to: &reply)
+                snapshot.encode(to: &reply)
                 try connection.sendNow(Frame(type: .statusReply, requestID: frame.requestID, body: reply))
             case .reconReport:
                 // An empty body (older tools) asks for no checksums.

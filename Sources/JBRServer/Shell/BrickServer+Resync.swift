@@ -7,7 +7,7 @@ import Wire
 ///
 /// The follower pulls, over a connection of its own to the leader: `resyncBegin` makes the
 /// leader take its manifest (the tree at its applied position A, with the journal after A
-/// pinned), `resyncPage` fetches it, and ordinary linearizable reads fetch the files' bytes.
+/// pinned), `resyncPage` fetches it, and `resyncRead`s fetch the files' bytes.
 /// The bytes may be newer than A; that is harmless, because the follower then replays the
 /// journal from A + 1, and every content operation rewrites what it changed (the same argument
 /// as a crash replay's). One request at a time, so the leader's clients keep their share.
@@ -26,9 +26,10 @@ extension BrickServer {
             let error = JBRError(.notLeader, "only the leader serves a resync", leaderHint: snapshot.leader, term: snapshot.term)
             return try connection.sendNow(.error(error, requestID: frame.requestID))
         }
-        guard frame.type == .resyncPage || frame.body.readableBytes == 0 else {
+        guard frame.type != .resyncBegin || frame.body.readableBytes == 0 else {
             return try connection.sendNow(.error(JBRError(.protocolViolation, "a resync begin carries no body"), requestID: frame.requestID))
         }
+        if frame.type == .resyncRead { return try serveResyncRead(frame, from: follower, on: connection) }
         if frame.type == .resyncPage {
             var body = frame.body
             guard let id = body.readInteger(endianness: .little, as: UInt64.self),
@@ -65,6 +66,26 @@ extension BrickServer {
         }
     }
 
+    /// A piece of a file's bytes for a follower holding an offer, read from the store as it is.
+    private func serveResyncRead(_ frame: Frame, from follower: ReplicaID, on connection: WireConnection) throws {
+        var body = frame.body
+        guard let id = body.readInteger(endianness: .little, as: UInt64.self) else {
+            return try connection.sendNow(.error(JBRError(.protocolViolation, "bad resync read"), requestID: frame.requestID))
+        }
+        let request = try ReadRequest(from: &body)
+        try body.expectFullyRead()
+        guard case .read = request.operation else {
+            return try connection.sendNow(.error(JBRError(.protocolViolation, "a resync reads file bytes only"), requestID: frame.requestID))
+        }
+        guard resyncOffers.use(id, for: follower) else {
+            return try connection.sendNow(.error(JBRError(.ESTALE, "resync offer \(id) lapsed; begin again"), requestID: frame.requestID))
+        }
+        storeWorker.retention?.pins.renew(follower, hold: Self.resyncOfferHold)
+        storeWorker.read(request.operation) { result in
+            try? connection.sendNow(Frame(type: .resyncReadReply, requestID: frame.requestID, body: ClientRequests.encode(result)))
+        }
+    }
+
     // MARK: Follower
 
     /// Starts pulling a resync from `leader` unless one is running; its end goes to the core.
@@ -72,10 +93,13 @@ extension BrickServer {
         resyncTask.withLock { running in
             guard running == nil else { return }
             running = Task { [self] in
+                resyncProgress.begin(from: leader)
                 do {
                     let (floor, sessions) = try await pullResync(from: leader)
+                    resyncProgress.end(succeeded: true)
                     core.submit(.resyncInstalled(floor: floor, sessions: sessions))
                 } catch {
+                    resyncProgress.end(succeeded: false)
                     logger.warning("full resync failed; asking again", metadata: ["repl.leader": "\(leader)", "error": "\(error)"])
                     // Not at once: the leader may be gone or busy.
                     try? await Task.sleep(for: .seconds(1))
@@ -116,12 +140,18 @@ extension BrickServer {
             throw JBRError(.EAGAIN, "the leader's tree at \(position) is behind this journal's end \(last)")
         }
         logger.info("full resync: emptying the store", metadata: ["repl.leader": "\(leader)", "repl.position": "\(position)"])
+        resyncProgress.update {
+            $0.position = position
+            $0.manifestBytes = manifestBytes
+        }
         try await storeWorker.emptyForResync()
+        resyncProgress.update { $0.phase = .installingTree }
 
         // The manifest: the tree's objects, links, xattrs and stamps, installed as they come.
         var pending = ByteBuffer()
         var received: UInt64 = 0
         var contents: [(gfid: GFID, size: UInt64)] = []
+        var contentBytes: UInt64 = 0
         var times: [(GFID, access: Timestamp, modification: Timestamp)] = []
         var objects = 0
         while received < manifestBytes {
@@ -134,37 +164,41 @@ extension BrickServer {
             while let step = try pending.takeStep() {
                 switch step {
                 case let .times(gfid, access, modification): times.append((gfid, access, modification))
-                case let .content(gfid, size): contents.append((gfid, size))
+                case let .content(gfid, size):
+                    contents.append((gfid, size))
+                    contentBytes += size
                 case .operation, .stamp: steps.append(step)
                 }
             }
             pending.discardReadBytes()
             objects += steps.count
             try await storeWorker.installResync(steps)
+            resyncProgress.update { [received, contentBytes] progress in
+                progress.manifestBytesDone = received
+                progress.contentBytes = contentBytes
+            }
         }
         guard pending.readableBytes == 0 else { throw JBRError(.protocolViolation, "the manifest ends inside a step") }
         logger.info("full resync: tree installed; fetching file contents", metadata: [
-            "resync.steps": "\(objects)", "resync.files": "\(contents.count)", "resync.bytes": "\(contents.reduce(0) { $0 + $1.size })",
+            "resync.steps": "\(objects)", "resync.files": "\(contents.count)", "resync.bytes": "\(contentBytes)",
         ])
 
-        // The bytes, a piece at a time; the offer is kept alive meanwhile (it pins the journal).
+        // The bytes, a piece at a time; each read keeps the offer (and the journal it pins) alive.
         var copied: UInt64 = 0
-        var lastKeepAlive = ContinuousClock.now
+        resyncProgress.update { $0.phase = .copyingContents }
         for (gfid, _) in contents {
             var offset: UInt64 = 0
             reading: while true {
-                if ContinuousClock.now - lastKeepAlive > .seconds(5) {
-                    _ = try await connection.call(.resyncPage, body: Self.pageRequest(id, from: manifestBytes))
-                    lastKeepAlive = .now
-                }
                 var request = ByteBuffer()
+                request.writeLittleEndian(id)
                 request.write(ReadRequest(operation: .read(gfid: gfid, offset: offset, length: Self.resyncReadBytes)))
-                var reply = try await connection.call(.clientRead, body: request, timeout: .seconds(60)).body
+                var reply = try await connection.call(.resyncRead, body: request, timeout: .seconds(60)).body
                 switch try ClientReply(from: &reply).result {
                 case let .success(.data(data, endOfFile)):
                     if data.readableBytes > 0 { try await storeWorker.installResyncContent(gfid, offset: offset, data: data) }
                     offset += UInt64(data.readableBytes)
                     copied += UInt64(data.readableBytes)
+                    resyncProgress.update { [copied] in $0.contentBytesDone = copied }
                     if endOfFile || data.readableBytes == 0 { break reading }
                 case let .failure(error) where error.code == .ENOENT || error.code == .ESTALE:
                     // Removed since the manifest: the journal's replay removes it here too.
@@ -176,6 +210,7 @@ extension BrickServer {
                 }
             }
         }
+        resyncProgress.update { $0.phase = .finishing }
         try await journal.reset(toFloor: position)
         try await storeWorker.completeResync(at: position, sessions: sessions, times: times)
         logger.info("full resync installed", metadata: ["repl.position": "\(position)", "resync.bytes": "\(copied)"])

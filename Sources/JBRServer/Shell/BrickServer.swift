@@ -43,6 +43,8 @@ public final class BrickServer: Sendable {
     let resyncOffers = ResyncOffers(hold: BrickServer.resyncOfferHold)
     /// The resync being pulled (as a follower whose store is rebuilt), if any.
     let resyncTask = Mutex<Task<Void, Never>?>(nil)
+    /// How far that resync has come, for `status`.
+    let resyncProgress = ResyncPullProgress()
 
     /// The port clients and peers reach this brick on.
     public var port: Int { server.port }
@@ -193,6 +195,6 @@ public final class BrickServer: Sendable {
         BrickStatus(
             replicaID: core.configuration.id, role: core.role.name, term: core.term, leader: core.leader, last: core.lastPosition,
             persisted: core.persistedPosition, commit: core.commitIndex, applied: core.appliedIndex, journalBytes: journalBytes,
-            followers: core.followerRepairs)
+            followers: core.followerRepairs, resync: core.resync.map { ResyncProgress(phase: .waiting, source: $0.askedOf) })
     }
 }

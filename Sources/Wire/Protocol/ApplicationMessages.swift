@@ -25,7 +25,7 @@ extension MessageType {
     /// Follower → leader, as a peer: empty; "I need a full resync". Replied to with
     /// `resyncBeginReply`: an offer id (u64), the position the tree was taken at, the request
     /// results at it (length-prefixed) and the manifest's size (u64). The follower then fetches
-    /// the manifest with `resyncPage` and the files' bytes with ordinary `clientRead`s.
+    /// the manifest with `resyncPage` and the files' bytes with `resyncRead`.
     public static let resyncBegin = MessageType.application(29)
     public static let resyncBeginReply = MessageType.application(30)
     /// Follower → leader, as a peer: offer id (u64), offset (u64); replied to with
@@ -33,4 +33,11 @@ extension MessageType {
     /// Also keeps the offer and the journal it pins alive while the bytes are fetched.
     public static let resyncPage = MessageType.application(31)
     public static let resyncPageReply = MessageType.application(32)
+    /// Follower → leader, as a peer: offer id (u64), then a `ReadRequest` whose operation is a
+    /// `read`; replied to with `resyncReadReply`, a `ClientReply`. Read from the leader's store
+    /// as it is, without a read-index round: the follower replays the journal over it anyway,
+    /// and a new leader's rounds wait on its no-op, which waits on this follower. Keeps the
+    /// offer alive, as a page request does.
+    public static let resyncRead = MessageType.application(33)
+    public static let resyncReadReply = MessageType.application(34)
 }

@@ -164,6 +164,50 @@ import Testing
         #expect(set.checkInvariants() == [])
     }
 
+    /// A follower being rebuilt still follows: with the set's other follower gone, the leader
+    /// keeps check-quorum and confirms reads (the reads a resync copies with) through it; and
+    /// when the leader dies instead, its vote elects the last whole replica.
+    @Test func aFollowerBeingResyncedCountsForQuorumReadsAndVotes() throws {
+        var (set, leader, away) = try followerAwayThroughWrites(seed: 12)
+        set.step(leader, .journalTrimmed(before: JournalIndex(20)))
+        set.restart(away)
+        set.tick(6)
+        #expect(set.resyncRequests.map(\.follower) == [away])
+        let whole = set.members.first { $0 != leader && $0 != away }!
+        let snapshot = set
+
+        set.kill(whole)
+        set.tick(40)
+        #expect(set.leader == leader && set.nodes[leader]!.core.term == snapshot.nodes[leader]!.core.term,
+                "the leader kept its quorum through the follower being rebuilt")
+        let read = set.read(on: leader)
+        set.tick(2)
+        #expect(set.answers[read] == .readReady, "a read is confirmed by the follower being rebuilt")
+
+        set = snapshot
+        set.kill(leader)
+        // The shell's pull from the dead leader fails.
+        set.step(away, .resyncFailed)
+        set.tick(40)
+        #expect(set.leader == whole, "the whole replica is elected with the rebuilt one's vote")
+        let next = try #require(set.leader)
+        #expect(set.resyncRequests.last.map { [$0.follower, $0.leader] } == [away, next], "the resync is asked of the next leader")
+        #expect(set.nodes[next]!.core.followerRepairs.first { $0.replicaID == away }?.state == .needsFullResync)
+        // Its term's no-op cannot commit before the rebuilt replica takes it, so reads wait;
+        // the resync's own reads do not depend on them (the shell reads the store directly).
+        let readOnNext = set.read(on: next)
+        set.tick(4)
+        #expect(set.answers[readOnNext] == nil)
+        let copied = set.nodes[next]!.applied
+        set.nodes[away]!.journal = copied
+        set.nodes[away]!.applied = copied
+        set.step(away, .resyncInstalled(floor: copied.last!.position, sessions: set.nodes[next]!.sessions))
+        set.tick(4)
+        #expect(set.answers[readOnNext] == .readReady, "the no-op committed once the rebuilt replica took it")
+        #expect(set.nodes[away]!.journal.map(\.position) == set.nodes[next]!.journal.map(\.position))
+        #expect(set.checkInvariants() == [])
+    }
+
     @Test func aRepairCutShortByTheLeadersCrashIsFinishedByTheNext() throws {
         var set = ReplicaSetHarness(seed: 8) { configuration in
             // Small appends: the repair takes many round trips.
