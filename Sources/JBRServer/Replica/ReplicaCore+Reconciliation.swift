@@ -53,7 +53,7 @@ extension ReplicaCore {
     private mutating func plan(_ peer: ReplicaID, from followerReport: ReplicaReport, progress: inout FollowerProgress, state: inout LeaderState) {
         state.reports[peer] = followerReport
         let outcome = ReconciliationPlanner.plan(
-            replicaCount: configuration.members.count, reports: [report] + state.reports.values, leader: configuration.id)
+            replicaCount: configuration.members.count, reports: [report] + state.reports.sorted { $0.key < $1.key }.map(\.value), leader: configuration.id)
         switch outcome {
         case let .planned(plan):
             guard let directive = plan.directive(for: peer), let agreed = directive.agreesThrough else { return }

@@ -200,7 +200,8 @@ public struct ReplicaCore: Sendable {
     mutating func abandonLeadership(reason: String) {
         guard case let .leader(state) = role else { return }
         let error = JBRError(.notLeader, "leadership lost: \(reason)", leaderHint: nil, term: hardState.term)
-        for tokens in state.writers.values { for token in tokens { output.replies.append((token, .result(.failure(error)))) } }
+        // In index order: the same inputs give the same outputs, to the order of replies.
+        for (_, tokens) in state.writers.sorted(by: { $0.key < $1.key }) { for token in tokens { output.replies.append((token, .result(.failure(error)))) } }
         for write in state.heldWrites { output.replies.append((write.token, .result(.failure(error)))) }
         let reads = state.readRounds.flatMap(\.tokens) + state.readsAwaitingTermCommit + state.readsAwaitingApply.map(\.token)
         for token in reads { output.replies.append((token, .result(.failure(error)))) }
