@@ -13,12 +13,6 @@ CLIENT = $(BIN)/jbr-client --volfile $(RUN_DIR)/volfiles/$(RUN_VOLUME).tcp-fuse.
 
 .PHONY: run stop test build deps clean simulate
 
-# The long simulation run: SEEDS seeds (default 5000) of the release build; exit 1 on a violation.
-SEEDS ?= 5000
-simulate: deps
-	$(SWIFT) build -c release --product jbr-server
-	.build/release/jbr-server simulate --seeds $(SEEDS)
-
 # Starts a 3-brick volume on loopback (bricks and logs under $(RUN_DIR)), writes and reads a
 # file through jbr-client, shows the status, and leaves the volume running (`make stop` ends it).
 run: deps stop
@@ -84,3 +78,9 @@ deps:
 
 clean: stop
 	rm -rf .build $(RUN_DIR)
+
+# The long simulation run: SEEDS seeds (default 5000) of the release build; exit 1 on a violation.
+SEEDS ?= 5000
+simulate: deps
+	$(SWIFT) build -c release --product jbr-server
+	.build/release/jbr-server simulate --seeds $(SEEDS)
