@@ -11,7 +11,7 @@ extension ReplicaSetSimulation {
         case let .crash(brick):
             guard bricks[index(brick)].up else { return }
             activeFaults.insert(number)
-            crash(brick)
+            try crash(brick)
         case let .pause(brick):
             activeFaults.insert(number)
             bricks[index(brick)].pausedUntil = max(bricks[index(brick)].pausedUntil, fault.end)
@@ -30,7 +30,7 @@ extension ReplicaSetSimulation {
     }
 
     /// kill -9: the brick's peers see its connections close (`peerLost`).
-    mutating func crash(_ brick: ReplicaID) {
+    mutating func crash(_ brick: ReplicaID) throws {
         let position = index(brick)
         let unsynced = bricks[position].journal.count - bricks[position].durableCount
         let survivors = unsynced > 0 ? Int(random.next() % UInt64(unsynced + 1)) : 0
@@ -38,7 +38,7 @@ extension ReplicaSetSimulation {
         note("\(brick) crashes: \(bricks[position].durableCount) entries durable, \(survivors) of \(unsynced) unsynced survive, store at checkpoint \(bricks[position].checkpointedCount)")
         bricks[position].crash(keepingUnsynced: survivors)
         for other in members where other != brick && bricks[index(other)].up && bricks[index(other)].pausedUntil <= now {
-            try? step(other, .peerLost(brick))
+            try step(other, .peerLost(brick))
         }
     }
 
