@@ -51,6 +51,9 @@ let package = Package(
         .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", nioCore, nioPosix, nioHTTP1, logging, metrics]),
         .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging]),
         .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
+        // Offline checks of recorded client histories (linearizability per file, lost and
+        // duplicated writes). Depends on nothing, so any harness can use it.
+        .target(name: "HistoryChecker"),
 
         .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRClient", "Reconcile", "Wire", "JBRCore", nioCore, argumentParser, logging, metrics, prometheus]),
         .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser, logging]),
@@ -62,6 +65,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "JBRCore", nioCore, nioPosix, nioEmbedded, nioTestUtils, logging]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore", "TestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "JBRCore", nioCore]),
+        .testTarget(name: "HistoryCheckerTests", dependencies: ["HistoryChecker"]),
         .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Journal", "JBRCore", "TestSupport", nioCore, logging]),
     ]
 )
