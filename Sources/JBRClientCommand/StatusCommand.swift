@@ -94,7 +94,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    /// One line, e.g. "full resync from 2 at 3:120: copying contents, 12.0 of 48.0 MiB (25%), 4.1 s".
+    /// One line, e.g. "full resync from r2 at (3,120): copying contents, 12.0 of 48.0 MiB (25%), 4.1 s".
     static func describe(_ resync: ResyncProgress) -> String {
         var text = "full resync"
         if let source = resync.source { text += " from \(source)" }

@@ -34,6 +34,12 @@ struct FollowerProgress: Sendable {
 
     init(next: JournalIndex) { self.next = next }
 
+    /// It answered: it counts for check-quorum, and confirms reads up to `readContext`.
+    mutating func answered(readContext: UInt64) {
+        recentlyActive = true
+        readContextAcked = max(readContextAcked, readContext)
+    }
+
     /// Stops sending and waits for the follower's report (a new term, or it was away).
     mutating func awaitReport() {
         mode = .awaitingReport

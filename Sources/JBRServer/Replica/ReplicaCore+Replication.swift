@@ -258,8 +258,7 @@ extension ReplicaCore {
 
     mutating func receiveAppendResponse(from peer: ReplicaID, success: Bool, match: JournalIndex, conflict: LogPosition?, readContext: UInt64) {
         guard case var .leader(state) = role, var progress = state.progress[peer] else { return }
-        progress.recentlyActive = true
-        if readContext > progress.readContextAcked { progress.readContextAcked = readContext }
+        progress.answered(readContext: readContext)
         if success {
             if match > progress.match {
                 progress.match = match

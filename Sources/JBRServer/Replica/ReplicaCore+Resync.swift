@@ -42,8 +42,7 @@ extension ReplicaCore {
     /// Leader: a follower being rebuilt still follows; it needs no appends until it reports.
     mutating func receiveResyncUnderway(from peer: ReplicaID, readContext: UInt64) {
         guard case var .leader(state) = role, var progress = state.progress[peer] else { return }
-        progress.recentlyActive = true
-        if readContext > progress.readContextAcked { progress.readContextAcked = readContext }
+        progress.answered(readContext: readContext)
         if !progress.needsResync {
             // A new leader learns it here (its question went unanswered): no appends, only
             // `resyncRequired` with heartbeats, until the follower reports.

@@ -17,24 +17,20 @@ extension ReplicaSetSimulation {
         guard var pending = clients[number].pending else { return }
         let token = ClientToken(nextToken)
         nextToken += 1
-        pending.attempt += 1
         pending.token = token
         clients[number].pending = pending
-        let read: Bool
         let write: ClientRequest?
         switch pending.operation {
         case let .write(request):
-            read = false
             // What a client writes to one file; the core neither reads nor interprets it.
             write = ClientRequest(id: request, operation: .write(gfid: GFID(high: 7, low: UInt64(number) + 1), offset: 0, data: ByteBuffer(integer: request.sequence)))
         case .read:
-            read = true
             write = nil
+            // Reads go anywhere when bricks serve them locally (the sabotage that shows stale reads).
+            if options.sabotage == .servesReadsLocally { pending.target = members[Int(random.next() % UInt64(members.count))] }
         }
-        // Reads go anywhere when bricks serve them locally (the sabotage that shows stale reads).
-        if read && options.sabotage == .servesReadsLocally { pending.target = members[Int(random.next() % UInt64(members.count))] }
         clients[number].pending = pending
-        tokenOwners[token] = (number, pending.invokedAt, read)
+        tokenOwners[token] = (number, pending.invokedAt)
         let target = pending.target
         send(.request(target, life: bricks[index(target)].life, client: number, token: token, write: write), delay: networkDelay())
         send(.attemptExpired(client: number, token: token), delay: options.attemptMicroseconds)
@@ -45,13 +41,11 @@ extension ReplicaSetSimulation {
     mutating func retry(_ number: Int, hint: ReplicaID? = nil) {
         guard var pending = clients[number].pending else { return }
         guard now < pending.deadline else {
-            history.gaveUp += 1
             statistics.operationsGivenUp += 1
             note("client \(number) gives up \(pending.operation)")
             clients[number].pending = nil
             return send(.clientStarts(number), delay: thinkTime())
         }
-        history.retries += 1
         statistics.retries += 1
         pending.target = hint ?? ReplicaID((pending.target.rawValue + 1) % UInt32(members.count))
         pending.token = ClientToken(0)  // no attempt is live until the next one leaves
@@ -84,12 +78,11 @@ extension ReplicaSetSimulation {
             guard committedIndexOfRequest[request] == index else {
                 try fail("acknowledged-not-committed", "\(request) was acknowledged at \(index), but the set committed it at \(committedIndexOfRequest[request].map { "\($0)" } ?? "no index")")
             }
-            history.acknowledge(request, index: index, invokedAt: pending.invokedAt, completedAt: now)
+            history.acknowledge(request, index: index, completedAt: now)
             statistics.writesAcknowledged += 1
             note("client \(number) acknowledged \(request) at \(index)")
             clients[number].believedLeader = pending.target
         case (.read, .readReady):
-            history.reads += 1
             statistics.readsChecked += 1
             clients[number].believedLeader = pending.target
         case let (_, .result(.failure(error))):

@@ -43,7 +43,7 @@ public struct ReplicaSetSimulation {
     var clients: [SimulatedClient] = []
     var history = ClientHistory()
     /// Which client (and which operation, by invocation time) each token belongs to.
-    var tokenOwners: [ClientToken: (client: Int, invokedAt: Int64, read: Bool)] = [:]
+    var tokenOwners: [ClientToken: (client: Int, invokedAt: Int64)] = [:]
     var nextToken: UInt64 = 1
     var activeFaults: Set<Int> = []
     var healed = false
@@ -68,12 +68,10 @@ public struct ReplicaSetSimulation {
 
     func makeCore(_ id: ReplicaID, hardState: HardState, journal: [LogEntry], applied: Int, sessions: SessionTable?, life: Int) -> ReplicaCore {
         let configuration = ReplicaConfiguration(volumeID: Self.volume, id: id, members: members)
-        var starts: [(Term, JournalIndex)] = []
-        for entry in journal where starts.last?.0 != entry.position.term { starts.append((entry.position.term, entry.position.index)) }
         let last = journal.last?.position ?? .zero
         return ReplicaCore(
             configuration: configuration, hardState: hardState.term >= last.term ? hardState : HardState(term: last.term), last: last,
-            termStarts: starts, applied: JournalIndex(UInt64(applied)), recent: Array(journal.dropFirst(applied)), sessions: sessions,
+            termStarts: journal.termStarts, applied: JournalIndex(UInt64(applied)), recent: Array(journal.dropFirst(applied)), sessions: sessions,
             seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(id.rawValue) &* 7919 &+ UInt64(life) &* 104_729)
     }
 
@@ -110,15 +108,15 @@ public struct ReplicaSetSimulation {
         switch happening {
         case let .tick(id):
             schedule.add(.tick(id), at: now + options.tickMicroseconds)
-            guard try available(id, else: nil) else { return }
+            guard available(id, else: nil) else { return }
             try step(id, .tick(now: wallClock(of: id)))
         case let .deliver(message, life):
-            guard try available(message.to, else: happening), bricks[index(message.to)].life == life else { return }
+            guard available(message.to, else: happening), bricks[index(message.to)].life == life else { return }
             // A cut that began while the message was on its way loses it too.
             guard !isCut(from: message.from, to: message.to) else { return statistics.messagesLost += 1 }
             try step(message.to, .peer(message))
         case let .synced(id, life, count, last):
-            guard try available(id, else: happening), bricks[index(id)].life == life else { return }
+            guard available(id, else: happening), bricks[index(id)].life == life else { return }
             try synced(id, count: count, last: last)
         case let .request(id, life, client, token, write):
             let brick = bricks[index(id)]
@@ -126,7 +124,7 @@ public struct ReplicaSetSimulation {
                 // Refused (or reset) at once: the client moves on without waiting out the attempt.
                 return send(.answer(client: client, token: token, .result(.failure(JBRError(.connectionClosed, "brick down")))), delay: networkDelay())
             }
-            guard try available(id, else: happening) else { return }
+            guard available(id, else: happening) else { return }
             if let write {
                 try step(id, .clientWrite(write, token: token, now: wallClock(of: id)))
             } else if options.sabotage == .servesReadsLocally {
@@ -152,7 +150,7 @@ public struct ReplicaSetSimulation {
             try faultEnds(index)
         case let .checkpoint(id):
             schedule.add(.checkpoint(id), at: now + options.checkpointMicroseconds)
-            guard try available(id, else: nil) else { return }
+            guard available(id, else: nil) else { return }
             let position = index(id)
             bricks[position].checkpointedCount = bricks[position].applied.count
             bricks[position].checkpointedSessions = bricks[position].sessions
@@ -162,7 +160,7 @@ public struct ReplicaSetSimulation {
     }
 
     /// Whether the brick can take an event now: up, and not paused (then the event waits for it).
-    mutating func available(_ id: ReplicaID, else deferred: Happening?) throws -> Bool {
+    mutating func available(_ id: ReplicaID, else deferred: Happening?) -> Bool {
         let brick = bricks[index(id)]
         guard brick.up else { return false }
         if brick.pausedUntil > now {

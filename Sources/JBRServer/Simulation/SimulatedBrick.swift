@@ -50,11 +50,4 @@ struct SimulatedBrick {
         sessions = checkpointedSessions
         pausedUntil = 0
     }
-
-    /// The journal's term starts, as its term table gives them on open.
-    var termStarts: [(Term, JournalIndex)] {
-        var starts: [(Term, JournalIndex)] = []
-        for entry in journal where starts.last?.0 != entry.position.term { starts.append((entry.position.term, entry.position.index)) }
-        return starts
-    }
 }

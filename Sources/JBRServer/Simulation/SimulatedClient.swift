@@ -13,8 +13,6 @@ struct SimulatedClient {
         var operation: Operation
         var invokedAt: Int64
         var deadline: Int64
-        /// Attempts so far; an answer to an older attempt of the same operation still counts.
-        var attempt = 0
         var target: ReplicaID
         /// The newest attempt's token.
         var token = ClientToken(0)
@@ -36,19 +34,15 @@ struct SimulatedClient {
     }
 }
 
-/// What the clients saw, for the checks: writes acknowledged (with the index they committed
-/// at and when), reads served, and operations whose outcome stayed unknown.
+/// The writes the clients saw acknowledged, for the checks.
 struct ClientHistory {
     /// In completion order; `index` is the committed entry that carries the request.
-    var acknowledged: [(request: RequestID, index: JournalIndex, invokedAt: Int64, completedAt: Int64)] = []
+    var acknowledged: [(request: RequestID, index: JournalIndex)] = []
     /// The highest index among writes acknowledged up to each acknowledgement, for reads.
     var acknowledgedThrough: [(completedAt: Int64, index: JournalIndex)] = []
-    var reads = 0
-    var gaveUp = 0
-    var retries = 0
 
-    mutating func acknowledge(_ request: RequestID, index: JournalIndex, invokedAt: Int64, completedAt: Int64) {
-        acknowledged.append((request, index, invokedAt, completedAt))
+    mutating func acknowledge(_ request: RequestID, index: JournalIndex, completedAt: Int64) {
+        acknowledged.append((request, index))
         let highest = max(index, acknowledgedThrough.last?.index ?? .zero)
         acknowledgedThrough.append((completedAt, highest))
     }

@@ -12,9 +12,6 @@ struct SimulationSchedule<Event> {
     private var heap: [Item] = []
     private var scheduled: UInt64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
-
     mutating func add(_ event: Event, at time: Int64) {
         scheduled += 1
         heap.append(Item(time: time, order: scheduled, event: event))

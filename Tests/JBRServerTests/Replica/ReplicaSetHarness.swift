@@ -46,10 +46,8 @@ struct ReplicaSetHarness {
     func makeCore(_ id: ReplicaID, hardState: HardState, journal: [LogEntry], appliedThrough: JournalIndex, sessions: SessionTable? = nil) -> ReplicaCore {
         var configuration = ReplicaConfiguration(volumeID: Self.volume, id: id, members: members)
         configure(&configuration)
-        var starts: [(Term, JournalIndex)] = []
-        for entry in journal where starts.last?.0 != entry.position.term { starts.append((entry.position.term, entry.position.index)) }
         return ReplicaCore(
-            configuration: configuration, hardState: hardState, last: journal.last?.position ?? .zero, termStarts: starts,
+            configuration: configuration, hardState: hardState, last: journal.last?.position ?? .zero, termStarts: journal.termStarts,
             applied: appliedThrough, recent: Array(journal.dropFirst(Int(appliedThrough.rawValue))), sessions: sessions,
             seed: seed &+ UInt64(id.rawValue) &* 7919)
     }
