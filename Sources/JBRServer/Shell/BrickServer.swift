@@ -106,7 +106,7 @@ public final class BrickServer: Sendable {
         let metrics = BrickMetrics(replica: configuration.replicaID)
         let retention = JournalRetention(
             journal: journal, retentionBytes: configuration.journal.retentionBytes, logger: logger, trimmed: { core.submit(.journalTrimmed(before: $0)) })
-        let storeWorker = StoreWorker(store: store, sessions: sessions, retention: retention, logger: logger, applyDuration: metrics.applyDuration) {
+        let storeWorker = StoreWorker(store: store, sessions: sessions, retention: retention, logger: logger, applyDuration: metrics.applyDuration, coreLoop: core.eventLoop) {
             core.submit($0)
         }
         var endpoint: MetricsEndpoint?

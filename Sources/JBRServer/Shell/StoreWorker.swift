@@ -3,6 +3,7 @@ import JBRCore
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 
 /// The main store's owner: applies committed entries in order, serves reads, checkpoints now
@@ -21,8 +22,11 @@ final class StoreWorker: @unchecked Sendable {
     let pool = NIOThreadPool(numberOfThreads: 1)
     let lock = NIOLock()
     private let logger: Logger
-    /// Results go back to the core through this.
+    /// Results go back to the core through this: at once from the core's event loop, through
+    /// the loop's task queue from the worker thread.
     private let report: @Sendable (ReplicaInput) -> Void
+    /// The core's event loop.
+    private let coreLoop: any EventLoop
     // Under `lock`:
     var lastCheckpoint = ContinuousClock.now
     var appliedSinceCheckpoint: LogPosition?
@@ -40,9 +44,10 @@ final class StoreWorker: @unchecked Sendable {
     let retention: JournalRetention?
 
     init(
-        store: MainStore, sessions: SessionTable, retention: JournalRetention?, logger: Logger, applyDuration: Timer,
+        store: MainStore, sessions: SessionTable, retention: JournalRetention?, logger: Logger, applyDuration: Timer, coreLoop: any EventLoop,
         report: @escaping @Sendable (ReplicaInput) -> Void
     ) {
+        self.coreLoop = coreLoop
         self.applyDuration = applyDuration
         self.retention = retention
         self.store = store
@@ -73,9 +78,14 @@ final class StoreWorker: @unchecked Sendable {
         pool.submit { [self] state in
             guard case .active = state else { return }
             for entry in left { applyRetrying(entry) }
-            lock.withLock {
-                batchesOnWorker -= 1
-                queueCheckpointIfDue()
+            // The batch ends on the core's loop, behind the reports it queued there: until then
+            // an apply on the loop must queue here too, or its report would reach the core
+            // first (out of order; the nemesis found this after a full disk).
+            coreLoop.execute { [self] in
+                lock.withLock {
+                    batchesOnWorker -= 1
+                    queueCheckpointIfDue()
+                }
             }
         }
     }

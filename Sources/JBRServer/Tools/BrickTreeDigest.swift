@@ -1,13 +1,12 @@
 import Foundation
 import JBRCore
-@testable import JBRServer
 
 /// A description of everything a brick's store holds outside `.jbr/`, one line per object,
 /// sorted: path, type, permissions, owner, size, link count, content checksum, symlink target
 /// and every extended attribute. Two bricks that applied the same committed prefix give the
 /// same text. Times are left out: a write stamps the applying brick's own clock.
-enum BrickTreeDigest {
-    static func describe(brick root: String) throws -> [String] {
+public enum BrickTreeDigest {
+    public static func describe(brick root: String) throws -> [String] {
         var lines: [String] = []
         try walk(root, relative: "", into: &lines)
         return lines.sorted()
