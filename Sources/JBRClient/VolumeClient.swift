@@ -148,7 +148,7 @@ public final class VolumeClient: Sendable {
     }
 
     /// Errors a retry may cure: a leader change, a full queue, a lost connection.
-    static func isTransient(_ code: JBRError.Code) -> Bool {
+    public static func isTransient(_ code: JBRError.Code) -> Bool {
         [.noQuorum, .overloaded, .staleTerm, .shuttingDown, .timedOut, .connectionClosed, .tooManyInFlight].contains(code)
     }
 

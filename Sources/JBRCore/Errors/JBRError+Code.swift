@@ -64,6 +64,10 @@ extension JBRError {
         /// The connection ended before the operation finished; reconnect and retry with the
         /// same request id.
         public static let connectionClosed = Code(rawValue: 1012)
+        /// The request was applied, but its result was lost when the answering brick restarted
+        /// (it is kept only from the brick's last checkpoint on): the operation took effect
+        /// once, and whether it succeeded is not known. Not retried; POSIX callers see `EIO`.
+        public static let resultUnknown = Code(rawValue: 1013)
 
         private static let names: [UInt16: String] = [
             1: "EPERM", 2: "ENOENT", 5: "EIO", 7: "E2BIG", 9: "EBADF", 11: "EAGAIN", 13: "EACCES", 16: "EBUSY",
@@ -73,7 +77,7 @@ extension JBRError {
             1000: "not leader", 1001: "no quorum", 1002: "stale term", 1003: "overloaded", 1004: "wrong volume",
             1005: "authentication failed", 1006: "protocol violation", 1007: "frame too large",
             1008: "too many requests in flight", 1009: "unsupported protocol version", 1010: "shutting down",
-            1011: "timed out", 1012: "connection closed",
+            1011: "timed out", 1012: "connection closed", 1013: "result unknown",
         ]
 
         public var description: String { Code.names[rawValue] ?? "error code \(rawValue)" }

@@ -26,7 +26,7 @@ public struct SessionTable: Sendable, Equatable {
     /// What a replay answers for a request applied before a restart whose result was not yet
     /// persisted: it must not run again, and its original answer is not known.
     static let resultNotKept = OperationResult.failure(
-        JBRError(.EIO, "the request was applied before a brick restarted and its result was not kept; look the object up"))
+        JBRError(.resultUnknown, "the request was applied before a brick restarted and its result was not kept; look the object up"))
 
     func lookup(_ request: RequestID) -> Lookup {
         if let result = clients[request.client]?.results[request.sequence] { return .done(result) }

@@ -1,3 +1,4 @@
+import JBRClient
 import JBRCore
 import NIOCore
 import Testing
@@ -52,6 +53,11 @@ import Testing
                                             token: ClientToken(1), now: Timestamp(seconds: 3)))
         #expect(output.append.isEmpty, "not appended again")
         #expect(output.replies.map(\.reply) == [.result(SessionTable.resultNotKept)])
+        // Its own code, not a refusal's: a client must not take it for "nothing happened" (the
+        // nemesis recorded such a rename as failed, and the checker saw it take effect).
+        guard case .failure(let error) = SessionTable.resultNotKept else { Issue.record("a failure"); return }
+        #expect(error.code == .resultUnknown && error.code.posixErrno == 5)
+        #expect(!VolumeClient.isTransient(error.code), "the client does not retry it")
     }
 
     /// Below the free-space reserve, writes that add data are refused before they are sequenced;
