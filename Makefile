@@ -11,7 +11,7 @@ RUN_PORT3 ?= 24103
 BIN = .build/debug
 CLIENT = $(BIN)/jbr-client --volfile $(RUN_DIR)/volfiles/$(RUN_VOLUME).tcp-fuse.vol
 
-.PHONY: run stop test build deps clean simulate
+.PHONY: run stop test build deps clean simulate nemesis
 
 # Starts a 3-brick volume on loopback (bricks and logs under $(RUN_DIR)), writes and reads a
 # file through jbr-client, shows the status, and leaves the volume running (`make stop` ends it).
@@ -84,3 +84,10 @@ SEEDS ?= 5000
 simulate: deps
 	$(SWIFT) build -c release --product jbr-server
 	.build/release/jbr-server simulate --seeds $(SEEDS)
+
+# The long nemesis run: NEMESIS_SECONDS (default 600) of faults on real bricks (release build),
+# its history checked; exit 1 on a violation, the run's folder (logs, history) kept then.
+NEMESIS_SECONDS ?= 600
+nemesis: deps
+	$(SWIFT) build -c release --product jbr-server
+	.build/release/jbr-server nemesis --seconds $(NEMESIS_SECONDS)

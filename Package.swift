@@ -54,8 +54,10 @@ let package = Package(
         // Offline checks of recorded client histories (linearizability per file, lost and
         // duplicated writes). Depends on nothing, so any harness can use it.
         .target(name: "HistoryChecker"),
+        // The nemesis: real bricks, clients recording a history, faults injected between them.
+        .target(name: "Nemesis", dependencies: ["JBRServer", "JBRClient", "JBRCore", "HistoryChecker", nioCore, nioPosix, logging]),
 
-        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRClient", "Reconcile", "Wire", "JBRCore", nioCore, argumentParser, logging, metrics, prometheus]),
+        .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRClient", "Nemesis", "HistoryChecker", "Reconcile", "Wire", "JBRCore", nioCore, argumentParser, logging, metrics, prometheus]),
         .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser, logging]),
         .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
 
@@ -66,6 +68,6 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore", "TestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "JBRCore", nioCore]),
         .testTarget(name: "HistoryCheckerTests", dependencies: ["HistoryChecker"]),
-        .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Journal", "JBRCore", "TestSupport", nioCore, logging]),
+        .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Nemesis", "HistoryChecker", "Journal", "JBRCore", "TestSupport", nioCore, logging]),
     ]
 )

@@ -5,7 +5,7 @@ struct JBRServerTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jbr-server",
         abstract: "A JBR brick server and its tools.",
-        subcommands: [ServeCommand.self, VolgenCommand.self, LogdumpCommand.self, ReconCommand.self, BenchCommand.self, SimulateCommand.self],
+        subcommands: [ServeCommand.self, VolgenCommand.self, LogdumpCommand.self, ReconCommand.self, BenchCommand.self, SimulateCommand.self, NemesisCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

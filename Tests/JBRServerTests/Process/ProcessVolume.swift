@@ -3,7 +3,9 @@ import JBRClient
 import JBRCore
 import JBRServer
 import Logging
+import Nemesis
 import Synchronization
+import TestSupport
 
 /// A 3-brick volume of real `jbr-server` processes on loopback, for tests: volgen with ports the
 /// OS hands out, the processes started and (always) stopped, a client, helpers to kill and
@@ -16,7 +18,9 @@ final class ProcessVolume: @unchecked Sendable {
     var processes: [Process?]
     let client: VolumeClient
     /// With `peerProxies`: `proxies[from][to]` carries brick `from`'s connections to brick `to`.
-    let proxies: [[LoopbackProxy?]]
+    let proxies: [[FaultProxy?]]
+    /// With `diskBytes`: each brick's own tmpfs, to fill.
+    let disks: [SmallFileSystem]
 
     /// The directory holding the built executables (next to the test bundle).
     static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -28,13 +32,14 @@ final class ProcessVolume: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - brickOptions: volfile options to set on every brick (`segment-size` → `1MB`).
-    ///   - peerProxies: bricks reach each other through `LoopbackProxy`s, so `partition` can
+    ///   - peerProxies: bricks reach each other through `FaultProxy`s, so `partition` can
     ///     cut a brick off from its peers (clients still reach every brick directly).
+    ///   - diskBytes: each brick on a tmpfs of its own of this size (`disks`), to fill; needs root.
     static func with<Result>(
-        brickOptions: [String: String] = [:], peerProxies: Bool = false, _ body: (ProcessVolume) async throws -> Result
+        brickOptions: [String: String] = [:], peerProxies: Bool = false, diskBytes: Int? = nil, _ body: (ProcessVolume) async throws -> Result
     ) async throws -> Result {
         guard available else { throw JBRError(.ENOENT, "jbr-server is not built at \(binaries)") }
-        let volume = try ProcessVolume(brickOptions: brickOptions, peerProxies: peerProxies)
+        let volume = try await ProcessVolume(brickOptions: brickOptions, peerProxies: peerProxies, diskBytes: diskBytes)
         do {
             try volume.startAll()
             let result = try await body(volume)
@@ -58,16 +63,28 @@ final class ProcessVolume: @unchecked Sendable {
         }
     }
 
-    private init(brickOptions: [String: String], peerProxies: Bool) throws {
+    private init(brickOptions: [String: String], peerProxies: Bool, diskBytes: Int?) async throws {
         let root = NSTemporaryDirectory() + "jbr-processes-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        var disks: [SmallFileSystem] = []
+        if let diskBytes {
+            for _ in 0..<3 {
+                guard let disk = SmallFileSystem(bytes: diskBytes) else { throw JBRError(.EPERM, "cannot mount a tmpfs (needs root)") }
+                disks.append(disk)
+            }
+        }
+        self.disks = disks
+        let brickPaths = (0..<3).map { disks.isEmpty ? "\(root)/b\($0 + 1)" : disks[$0].path + "/brick" }
         let ports = try (0..<3).map { _ in try Self.freePort() }
-        let bricks = ports.enumerated().map { "127.0.0.1:\($1):\(root)/b\($0 + 1)" }
+        let bricks = ports.enumerated().map { "127.0.0.1:\($1):\(brickPaths[$0])" }
         try Self.run(Self.binaries + "/jbr-server", ["volgen", "test", "replica", "3"] + bricks + ["--out", root + "/vol"])
         let files = try FileManager.default.contentsOfDirectory(atPath: root + "/vol").sorted()
-        brickVolfiles = (1...3).map { number in root + "/vol/" + files.first { $0.hasSuffix("-b\(number).vol") }! }
-        let proxies = try (0..<3).map { from in
-            try (0..<3).map { to in peerProxies && from != to ? try LoopbackProxy(target: ports[to]) : nil }
+        brickVolfiles = brickPaths.map { path in root + "/vol/" + files.first { $0.hasSuffix(path.split(separator: "/").joined(separator: "-") + ".vol") }! }
+        var proxies: [[FaultProxy?]] = []
+        for from in 0..<3 {
+            var row: [FaultProxy?] = []
+            for to in 0..<3 { row.append(peerProxies && from != to ? try await FaultProxy.start(target: ports[to]) : nil) }
+            proxies.append(row)
         }
         for (from, path) in brickVolfiles.enumerated() where !brickOptions.isEmpty || peerProxies {
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line in
@@ -95,7 +112,7 @@ final class ProcessVolume: @unchecked Sendable {
             defaultTimeout: .seconds(8), attemptTimeout: .seconds(1), logger: logger)
     }
 
-    func brickPath(_ number: Int) -> String { "\(root)/b\(number + 1)" }
+    func brickPath(_ number: Int) -> String { disks.isEmpty ? "\(root)/b\(number + 1)" : disks[number].path + "/brick" }
 
     func startAll() throws { for number in 0..<3 { try start(number) } }
 
@@ -147,19 +164,21 @@ final class ProcessVolume: @unchecked Sendable {
     /// Cuts brick `number` off from the other bricks, both ways (with `peerProxies`).
     func partition(_ number: Int) {
         for other in 0..<3 where other != number {
-            proxies[number][other]?.setBlocked(true)
-            proxies[other][number]?.setBlocked(true)
+            for direction in ProxyDirection.allCases {
+                proxies[number][other]?.setCut(direction, true)
+                proxies[other][number]?.setCut(direction, true)
+            }
         }
     }
 
     /// Restores every link between bricks.
     func heal() {
-        for row in proxies { for proxy in row { proxy?.setBlocked(false) } }
+        for row in proxies { for proxy in row { proxy?.heal() } }
     }
 
     func teardown() async {
         await client.close()
-        for row in proxies { for proxy in row { proxy?.stop() } }
+        for row in proxies { for proxy in row { await proxy?.stop() } }
         for process in processes.compactMap({ $0 }) where process.isRunning {
             Foundation.kill(process.processIdentifier, SIGCONT)  // a paused brick cannot act on SIGTERM
             process.terminate()
