@@ -26,13 +26,21 @@ public final class SmallFileSystem: @unchecked Sendable {
     /// Mounting needs root (and a kernel that allows it here).
     public static let canMount: Bool = SmallFileSystem(bytes: 1 << 20) != nil
 
-    /// Fills the file system with `chunk`-byte ballast files until it is full; returns them.
+    /// Fills the file system with ballast files of `chunk` bytes, then of smaller sizes down to
+    /// a page, until not even a page is left (a small file still fits after coarse filling, and
+    /// some writes need only that); returns them.
     public func fill(chunk: Int = 64 << 10) -> [String] {
         var files: [String] = []
-        while FileManager.default.createFile(atPath: path + "/ballast-\(files.count)", contents: Data(count: chunk)) {
-            files.append(path + "/ballast-\(files.count)")
+        var size = chunk
+        while size >= 4096 {
+            let file = path + "/ballast-\(files.count)"
+            if FileManager.default.createFile(atPath: file, contents: Data(count: size)) {
+                files.append(file)
+            } else {
+                try? FileManager.default.removeItem(atPath: file)
+                size /= 4
+            }
         }
-        try? FileManager.default.removeItem(atPath: path + "/ballast-\(files.count)")
         return files
     }
 

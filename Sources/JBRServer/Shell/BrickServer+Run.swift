@@ -145,10 +145,33 @@ extension BrickServer {
 extension BrickServer: ReplicaShell {
     func carryOutOnDisk(_ output: ReplicaOutput) async throws {
         if let hardState = output.hardState {
-            try HardStateFile.persist(hardState, in: stateDirectory.descriptor)
+            try await persistWaitingForRoom(hardState)
         }
         if let cut = output.truncateAfter {
             try await journal.truncate(after: cut)
+        }
+    }
+
+    /// A term or vote must be durable before the core acts on it, and a full disk is no reason
+    /// for the brick to die (the nemesis found a follower exiting on ENOSPC here): the core waits,
+    /// stepping nothing, as a paused brick does, and tries again until there is room.
+    private func persistWaitingForRoom(_ hardState: HardState) async throws {
+        var delay = Duration.milliseconds(20)
+        var waited = false
+        while true {
+            do {
+                try HardStateFile.persist(hardState, in: stateDirectory.descriptor)
+                if waited { logger.notice("the term and vote are persisted: the disk has room again") }
+                return
+            } catch let failure as StoreFailure where failure.error.code == .ENOSPC || failure.error.code == .EDQUOT {
+                if core.isStopped { throw failure }
+                if !waited {
+                    logger.error("cannot persist the term and vote; the brick waits for room", metadata: ["error": "\(failure)"])
+                    waited = true
+                }
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(1))
+            }
         }
     }
 

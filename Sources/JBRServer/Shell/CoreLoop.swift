@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// What a brick does with the core's outputs; `CoreLoop` calls it on the brick's event loop,
 /// except `carryOutOnDisk`.
@@ -30,6 +31,10 @@ protocol ReplicaShell: AnyObject, Sendable {
 final class CoreLoop: Sendable {
     let eventLoop: any EventLoop
     private let state: NIOLoopBoundBox<State>
+    /// Set by `stop`, readable from any thread: a shell waiting on the disk gives up on it.
+    private let stoppedFlag = Atomic<Bool>(false)
+
+    var isStopped: Bool { stoppedFlag.load(ordering: .acquiring) }
 
     private final class State {
         var core: ReplicaCore
@@ -59,6 +64,7 @@ final class CoreLoop: Sendable {
 
     /// Stops stepping: queued and later inputs are dropped, the shell is let go.
     func stop() async {
+        stoppedFlag.store(true, ordering: .releasing)
         try? await eventLoop.submit { [self] in
             let state = state.value
             state.stopped = true
