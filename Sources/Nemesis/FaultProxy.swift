@@ -56,9 +56,6 @@ public final class FaultProxy: Sendable {
         for direction in ProxyDirection.allCases { controls.setCut(direction, false) }
     }
 
-    /// Connections carried now (for the report).
-    public var connectionCount: Int { controls.relayCount / 2 }
-
     /// Stops listening and closes every connection carried.
     public func stop() async {
         try? await listener.close()

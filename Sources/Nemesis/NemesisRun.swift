@@ -25,9 +25,15 @@ public enum NemesisRun {
         }
         let recorder = HistoryRecorder()
         var finalStates: [String: RegisterState]?
+        let watcher: VolumeClient
         do {
-            let watcher = try volume.makeClient(name: "nemesis-watcher", timeout: .seconds(30), attemptTimeout: .seconds(1))
-            defer { Task { await watcher.close() } }
+            watcher = try volume.makeClient(name: "nemesis-watcher", timeout: .seconds(30), attemptTimeout: .seconds(1))
+        } catch {
+            await volume.stop()
+            volume.unmountDisks()
+            throw error
+        }
+        do {
             try (0..<NemesisVolume.brickCount).forEach(volume.start)
             guard await leader(of: watcher, within: .seconds(30)) != nil else { throw JBRError(.timedOut, "no leader within 30 s of starting") }
             let keys = (0..<options.contentKeys).map { RegisterKey(name: "file-\($0)", kind: .contents) }
@@ -80,6 +86,7 @@ public enum NemesisRun {
         } catch {
             report.problems.append("the run stopped: \(error)")
         }
+        await watcher.close()
         await volume.stop()
 
         report.history = recorder.history

@@ -16,8 +16,6 @@ final class ProxyControls: Sendable {
         state.withLock { $0.cut.contains(direction) }
     }
 
-    var relayCount: Int { state.withLock { $0.relays.count } }
-
     func setCut(_ direction: ProxyDirection, _ cut: Bool) {
         let released = state.withLock { state -> [NIOLoopBound<RelayHandler>] in
             if cut {
