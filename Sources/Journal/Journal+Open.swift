@@ -74,8 +74,12 @@ extension Journal {
                 continue
             }
             let bytes = try file.read(count: try file.size(), at: 0)
+            let next = listed.dropFirst(position + 1).first
+            let nextFirst = next.flatMap { segmentHasRecords("\(directory)/\($0.name)") ? $0.firstIndex : nil }
             let scan = bytes.withUnsafeBytes { bytes in
-                SegmentScanner.scan(bytes, firstIndex: entry.firstIndex, previous: previous, volumeID: configuration.volumeID, laterSegmentHasRecords: later)
+                SegmentScanner.scan(
+                    bytes, firstIndex: entry.firstIndex, previous: previous, volumeID: configuration.volumeID, laterSegmentHasRecords: later,
+                    nextSegmentFirst: nextFirst)
             }
             let segment = Segment(firstIndex: entry.firstIndex, file: file, offsets: scan.offsets, endOffset: scan.endOffset, capacity: configuration.segmentBytes)
             segments.append(segment)

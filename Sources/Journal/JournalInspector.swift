@@ -34,7 +34,9 @@ public enum JournalInspector {
             return header.position.index < first
         }
         var offset = 0
-        while offset < bytes.count {
+        // Fewer bytes than a header at the end hold no record: a record that did not fit made
+        // the writer rotate, leaving them (zeros, or an earlier use's).
+        while bytes.count - offset >= RecordHeader.encodedSize {
             switch RecordReader.read(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
             case let .record(header, _) where header.position.index < first:
                 return

@@ -19,17 +19,23 @@ struct SegmentScan: Sendable {
 }
 
 /// Scans a segment's bytes slot by slot and lets `SlotRecovery` decide each slot. Pure: the
-/// caller maps the file and says whether any later segment holds records.
+/// caller maps the file and says whether any later segment holds records, and where the next
+/// segment's records begin.
 enum SegmentScanner {
+    /// - Parameter nextSegmentFirst: the first index of the next segment, when that segment
+    ///   holds records: the writer rotated there, so this segment ends with the record before
+    ///   it, and what follows that record is only what did not fit (zeros, or a recycled
+    ///   segment's earlier bytes at any alignment, possibly fewer than a header).
     static func scan(
         _ bytes: UnsafeRawBufferPointer, firstIndex: JournalIndex, previous: LogPosition?, volumeID: VolumeID,
-        laterSegmentHasRecords: Bool
+        laterSegmentHasRecords: Bool, nextSegmentFirst: JournalIndex? = nil
     ) -> SegmentScan {
         var scan = SegmentScan()
         var offset = 0
         var previous = previous
         var expected = firstIndex
         while true {
+            if let nextSegmentFirst, expected == nextSegmentFirst, offset > 0 { return scan }
             let slot = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             let facts: SlotFacts
             var found: RecordHeader?
