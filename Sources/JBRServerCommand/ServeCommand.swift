@@ -3,6 +3,7 @@ import Foundation
 import JBRCore
 import JBRServer
 import Logging
+import Wire
 import Metrics
 import Prometheus
 
@@ -36,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("cannot read \(volfile): \(error.localizedDescription)")
         }
         let configuration = try BrickVolfileConfiguration(graph: try VolfileParser.parse(text))
+        // The connection limit, not a login shell's default open-file limit, should bind.
+        DescriptorBudget.raiseSoftLimit()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let server = try await BrickServer.open(configuration, metricsExport: { registry.emitToBuffer() }, logger: logger)

@@ -49,6 +49,12 @@ public struct WireConfiguration: Sendable {
     /// the server's file descriptors, its per-connection memory and its `connections` queue.
     public var maxConnections: Int = 1024
 
+    /// Open-file descriptors a `WireServer` keeps for everything but its connections (journal
+    /// segments, store files, connections to peers): it admits no more connections than the
+    /// process's soft RLIMIT_NOFILE less this (less a quarter of a small limit), whatever
+    /// `maxConnections` says, so connecting strangers cannot make the brick's own opens fail.
+    public var reservedDescriptors: Int = 256
+
     /// The handshake protocol versions this end speaks. Tests narrow it to exercise version
     /// negotiation; production code leaves it alone.
     package var protocolVersions: ClosedRange<UInt8> = WireConfiguration.supportedProtocolVersions

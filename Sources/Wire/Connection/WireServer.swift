@@ -56,7 +56,8 @@ public final class WireServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     var childLogger = logger
                     childLogger[metadataKey: "wire.remote"] = "\(channel.remoteAddress.map { "\($0)" } ?? "none")"
-                    let refusal = openConnections.admit(channel, limit: configuration.maxConnections)
+                    let refusal = openConnections.admit(
+                        channel, limit: min(configuration.maxConnections, DescriptorBudget.connections(reserving: configuration.reservedDescriptors)))
                     if refusal != nil { childLogger.warning("connection refused: too many connections") }
                     var generator = SystemRandomNumberGenerator()
                     let outcome = try WirePipeline.configureAcceptor(
