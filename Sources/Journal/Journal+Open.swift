@@ -65,9 +65,19 @@ extension Journal {
             let file = try FileDescriptor.open(path, flags: O_RDWR)
             let later = listed[(position + 1)...].contains { segmentHasRecords("\(directory)/\($0.name)") }
             if entry.firstIndex != expected {
-                guard !later, !segmentHasRecords(path) else {
-                    throw JournalError.corruption(segment: entry.name, offset: 0, expected: expected,
-                                                  reason: "segment starts at \(entry.firstIndex.rawValue); the journal has a gap")
+                if later || segmentHasRecords(path) {
+                    let reason = "segment starts at \(entry.firstIndex.rawValue); the journal has a gap"
+                    guard configuration.repairCorruption else {
+                        throw JournalError.corruption(segment: entry.name, offset: 0, expected: expected, reason: reason)
+                    }
+                    // Repair keeps what comes before the gap: this segment and the later ones go.
+                    for dropped in listed[position...] { try Directory.remove("\(directory)/\(dropped.name)") }
+                    try Directory.sync(directory)
+                    // Reported where the journal now ends: the end of the segment before the gap.
+                    let end = segments.last.map { ($0.name, $0.endOffset) } ?? (entry.name, 0)
+                    report.repairedCorruption = .init(segment: end.0, offset: end.1, reason: reason)
+                    report.lostAfter = expected.previous
+                    break
                 }
                 try Directory.remove(path)
                 report.removedEmptySegments += 1
@@ -158,6 +168,8 @@ extension Journal {
             let header = try? file.read(count: RecordHeader.encodedSize, at: 0),
             case let .valid(parsed) = header.withUnsafeBytes({ RecordHeader.parse($0) }),
             parsed.position.index == firstIndex,
+            // A forged length is refused before it is read, as `RecordReader` refuses it.
+            parsed.originalLength <= JournalLimits.maxBodyBytes, parsed.recordSize <= JournalLimits.maxRecordBytes,
             let whole = try? file.read(count: parsed.recordSize, at: 0)
         else { return false }
         if case .record = whole.withUnsafeBytes({ RecordReader.read($0, decompress: false) }) { return true }

@@ -40,8 +40,9 @@ enum SegmentScanner {
             let facts: SlotFacts
             var found: RecordHeader?
             var reason = ""
-            if slot.isEmpty {
-                // The file ends exactly after a record: the same as zeros at the segment's end.
+            if slot.count < RecordHeader.encodedSize {
+                // The file ends after a record, or with fewer bytes than a header, where no record
+                // was ever written (rotation left them): the same as zeros at the segment's end.
                 facts = SlotFacts(header: .zeroed, bodyComplete: false, bodyValid: false, followsPrevious: false, laterBatchFollows: false)
             } else {
                 switch RecordReader.read(slot, decompress: true) {
@@ -86,6 +87,14 @@ enum SegmentScanner {
                 offset += header.recordSize
                 scan.endOffset = offset
             case .cleanEnd:
+                // The next segment holds records from a later index: this one cannot end here.
+                // A hole, not a torn tail, whatever follows (cutting it as one would delete the
+                // later segments' durable records).
+                if let nextSegmentFirst, expected != nextSegmentFirst {
+                    scan.ending = .corruption(
+                        offset: offset, expected: expected, reason: "records end before \(expected.rawValue), but the next segment starts at \(nextSegmentFirst.rawValue): the journal has a gap")
+                    return scan
+                }
                 // Bytes after the end (pieces of a torn batch beyond a zeroed sector) are cut
                 // like a torn tail, so later appends never land among stale records.
                 scan.ending = strayBytes(in: bytes, from: offset, segmentFirst: firstIndex, volumeID: volumeID)
