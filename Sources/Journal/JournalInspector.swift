@@ -12,8 +12,11 @@ public enum JournalInspector {
         case otherFile(name: String)
     }
 
-    /// Calls `visit` for each item, segment by segment, in index order.
+    /// Calls `visit` for each item, segment by segment, in index order. A record whose index
+    /// does not follow the one before (a gap between segments, a misplaced record) is reported
+    /// as damage before it: recovery refuses such a journal, and logdump must not call it sound.
     public static func inspect(directory: String, visit: (Item) throws -> Void) throws {
+        var expected: JournalIndex?
         for name in try Directory.entries(directory) {
             guard SegmentName.firstIndex(of: name) != nil else {
                 try visit(.otherFile(name: name))
@@ -21,7 +24,24 @@ public enum JournalInspector {
             }
             let file = try FileDescriptor.open("\(directory)/\(name)", flags: O_RDONLY)
             let bytes = try file.read(count: try file.size(), at: 0)
-            try bytes.withUnsafeBytes { bytes in try inspect(segment: name, bytes: bytes, visit: visit) }
+            try bytes.withUnsafeBytes { bytes in
+                try inspect(segment: name, bytes: bytes) { item in
+                    if case let .record(segment, offset, header, _) = item {
+                        let index = header.position.index
+                        if let expected, index != expected {
+                            let reason = index > expected
+                                ? "records \(expected.rawValue) to \(index.rawValue - 1) are missing before record \(index.rawValue)"
+                                : "record \(header.position) where \(expected.rawValue) was expected"
+                            try visit(.damage(segment: segment, offset: offset, reason: reason, resumedAt: offset))
+                        }
+                        expected = index.next
+                    } else if case .damage = item {
+                        // Records lost to reported damage are not reported missing again.
+                        expected = nil
+                    }
+                    try visit(item)
+                }
+            }
         }
     }
 

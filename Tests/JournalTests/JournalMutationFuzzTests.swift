@@ -215,8 +215,9 @@ struct JournalMutationFuzzTests {
             if Int(expected.rawValue) <= intact { fail("refused before the damage", "refused at record \(expected.rawValue), but records 1...\(intact) lie before the damage: \(error)") }
             if !showsTrouble { fail("refusal invisible to the inspector", "open refused the journal (\(error)) but the inspector showed neither damage nor a gap") }
             try await checkRepair(files, pristine: pristine, directory: directory, refusal: error, intact: intact, fail: fail)
-            // Counted apart: `logdump` exits 0 on these (it reports damage, not order).
-            return damageReports == 0 ? "refused, no damage item for logdump" : "refused"
+            // logdump must not call sound (exit 0) a journal the brick refuses to open.
+            if damageReports == 0 { fail("refusal without damage for logdump", "open refused the journal (\(error)) but logdump would report no damage") }
+            return "refused"
         } catch {
             fail("open threw a non-journal error", "open threw a non-journal error \(error)")
             return "other error"
