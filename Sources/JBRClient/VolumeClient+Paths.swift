@@ -66,6 +66,20 @@ extension VolumeClient {
         }
     }
 
+    /// Appends `data` to file `gfid` as one operation (O_APPEND): the bytes land at the end of
+    /// the file as it is when the leader applies them, so concurrent appenders never overwrite
+    /// each other. Returns the file's attributes after it (its size is where the bytes end).
+    @discardableResult
+    public func append(_ data: some Collection<UInt8>, toFile gfid: GFID) async throws -> FileAttributes {
+        guard data.count <= CodecLimits.maxDataBytes else {
+            throw JBRError(.E2BIG, "an append of \(data.count) bytes is over the \(CodecLimits.maxDataBytes) bytes one operation carries")
+        }
+        guard case let .written(_, attributes) = try await write(.append(gfid: gfid, data: ByteBuffer(bytes: Array(data)))) else {
+            throw JBRError(.EIO, "append answered with something other than a write")
+        }
+        return attributes
+    }
+
     /// The whole contents of the file at `path`, read 1 MiB per operation.
     public func readFile(_ path: String) async throws -> [UInt8] {
         var contents: [UInt8] = []

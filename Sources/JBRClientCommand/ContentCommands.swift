@@ -73,6 +73,26 @@ struct WriteCommand: AsyncParsableCommand {
     }
 }
 
+struct AppendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append",
+        abstract: "Append standard input to a file of the volume (as O_APPEND: at its end when applied), creating the file if missing.",
+        discussion: "Each 1 MiB of input is one append: other clients' appends may land between two of them, never inside one.")
+    @ParentCommand var tool: JBRClientTool
+    var volume: VolumeOptions { tool.volume }
+    @Argument(help: "Path in the volume.") var path: String
+
+    func run() async throws {
+        try await withClient(volume, about: path) { client in
+            let file = try await client.openFile(path)
+            guard file.type == .regular else { throw JBRError(.EISDIR, "is not a regular file") }
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try await client.append(chunk, toFile: file.gfid)
+            }
+        }
+    }
+}
+
 struct TruncateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "truncate", abstract: "Set the size of a file of the volume, cutting or zero-extending it.")
     @ParentCommand var tool: JBRClientTool

@@ -10,7 +10,7 @@ struct JBRClientTool: AsyncParsableCommand {
         commandName: "jbr-client",
         abstract: "Client of a JBR volume.",
         subcommands: [
-            StatusCommand.self, MkdirCommand.self, PutCommand.self, GetCommand.self, CatCommand.self, WriteCommand.self, TruncateCommand.self,
+            StatusCommand.self, MkdirCommand.self, PutCommand.self, GetCommand.self, CatCommand.self, WriteCommand.self, AppendCommand.self, TruncateCommand.self,
             LsCommand.self, StatCommand.self, RmCommand.self, RmdirCommand.self, MvCommand.self, LnCommand.self, ChmodCommand.self, ChownCommand.self,
             SetfattrCommand.self, GetfattrCommand.self, BenchCommand.self,
         ])

@@ -10,7 +10,8 @@ struct NemesisCommand: AsyncParsableCommand {
         abstract: "Run a 3-brick volume on loopback under faults while clients work, then check what they saw.",
         discussion: """
             Clients write registers (a staged file renamed over a name), compare-and-set them (a rename from the expected \
-            name, refused unless it still names the file) and read them, recording every operation. Meanwhile the nemesis \
+            name, refused unless it still names the file), append lines to them (one append operation each) and read \
+            them, recording every operation. Meanwhile the nemesis \
             kills bricks (one, or two at once), pauses them, partitions them (both ways, or one way), and fills their disks \
             (each brick on a tmpfs of its own; needs root). Then everything heals: the bricks must converge to identical \
             trees, and the history must be linearizable per register with no acknowledged write lost and nothing applied \
@@ -26,7 +27,7 @@ struct NemesisCommand: AsyncParsableCommand {
     @Option(help: "Concurrent clients.")
     var clients: Int = 5
 
-    @Option(help: "Registers held as file contents, and as file names.")
+    @Option(help: "Registers of each kind: file contents, file names, appended lines.")
     var keys: Int = 4
 
     @Option(help: "Fault kinds to inject, comma-separated (default: all): \(NemesisFaultKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -51,6 +52,7 @@ struct NemesisCommand: AsyncParsableCommand {
         options.clients = clients
         options.contentKeys = keys
         options.nameKeys = keys
+        options.logKeys = keys
         options.keepDirectory = keep
         if let faults {
             options.faultKinds = try faults.split(separator: ",").map { name in

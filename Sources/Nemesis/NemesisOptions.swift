@@ -14,6 +14,8 @@ public struct NemesisOptions: Sendable {
     public var contentKeys = 4
     /// Registers held as a file's name (compare-and-set by rename, read).
     public var nameKeys = 4
+    /// Registers held as a file's lines (append, read).
+    public var logKeys = 4
     public var faultKinds: [NemesisFaultKind] = NemesisFaultKind.allCases
     /// Each brick's tmpfs, for disk-full faults.
     public var diskBytes = 256 << 20

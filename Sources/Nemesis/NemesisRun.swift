@@ -5,7 +5,7 @@ import JBRCore
 import JBRServer
 
 /// A nemesis run: a 3-brick volume of real processes on loopback, clients reading, writing and
-/// compare-and-setting registers through renames while faults are injected (kill -9, a killed
+/// compare-and-setting registers through renames, and appending lines to logs, while faults are injected (kill -9, a killed
 /// majority, SIGSTOP, partitions both ways and one way, a full disk), then everything healed.
 /// The recorded history is checked for linearizability per register, lost acknowledged writes
 /// and operations applied twice; the bricks must converge to identical trees.
@@ -38,6 +38,7 @@ public enum NemesisRun {
             guard await leader(of: watcher, within: .seconds(30)) != nil else { throw JBRError(.timedOut, "no leader within 30 s of starting") }
             let keys = (0..<options.contentKeys).map { RegisterKey(name: "file-\($0)", kind: .contents) }
                 + (0..<options.nameKeys).map { RegisterKey(name: "name-\($0)", kind: .fileName) }
+                + (0..<options.logKeys).map { RegisterKey(name: "log-\($0)", kind: .appendLog) }
             let layout = try await setUp(keys, client: watcher, recorder: recorder)
             log("volume up in \(volume.root); \(options.clients) clients on \(keys.count) registers, faults for \(options.seconds) s")
 
@@ -119,11 +120,20 @@ public enum NemesisRun {
             else { throw JBRError(.EIO, "setting up \(key.name) answered with something other than attributes") }
             nameDirectories[key.name] = (directory.gfid, file.gfid)
         }
-        let done = recorder.now()
-        for key in keys where key.kind == .fileName {
-            recorder.record(HistoryOperation(client: 0, key: key.name, kind: .write(RegisterKey.initialName), invokedAt: 0, completedAt: done, outcome: .ok(.done)))
+        var logFiles: [String: GFID] = [:]
+        for key in keys where key.kind == .appendLog {
+            guard case .attributes(let file) = try await client.write(.create(
+                EntryLocation(parent: registers.gfid, name: try FileName(key.name)), gfid: .null, permissions: 0o644, owner: owner, exclusive: true))
+            else { throw JBRError(.EIO, "setting up \(key.name) answered with something other than attributes") }
+            try await client.append(Array((RegisterKey.initialName + "\n").utf8), toFile: file.gfid)
+            logFiles[key.name] = file.gfid
         }
-        return RegisterLayout(registers: registers.gfid, staging: staging.gfid, nameDirectories: nameDirectories)
+        let done = recorder.now()
+        for key in keys where key.kind != .contents {
+            let kind: OperationKind = key.kind == .fileName ? .write(RegisterKey.initialName) : .append(RegisterKey.initialName)
+            recorder.record(HistoryOperation(client: 0, key: key.name, kind: kind, invokedAt: 0, completedAt: done, outcome: .ok(.done)))
+        }
+        return RegisterLayout(registers: registers.gfid, staging: staging.gfid, nameDirectories: nameDirectories, logFiles: logFiles)
     }
 
     /// One client's loop: a register at random, a read or a change, until told to stop.
@@ -146,6 +156,10 @@ public enum NemesisRun {
                 if await client.compareAndSet(key, expected: known.guess(for: key.name, using: &random), new: value) == .ok(.swapped(true)) {
                     known.saw(value, in: key.name)
                 }
+            case (.appendLog, true):
+                await client.readLog(of: key)
+            case (.appendLog, false):
+                await client.append(value, to: key)
             }
         }
     }
@@ -229,7 +243,11 @@ public enum NemesisRun {
         var states: [String: RegisterState] = [:]
         for key in keys {
             for _ in 0..<20 where states[key.name] == nil {
-                states[key.name] = key.kind == .contents ? await client.currentContents(of: key) : await client.currentName(of: key)
+                switch key.kind {
+                case .contents: states[key.name] = await client.currentContents(of: key)
+                case .fileName: states[key.name] = await client.currentName(of: key)
+                case .appendLog: states[key.name] = await client.currentLog(of: key)
+                }
                 if states[key.name] == nil { try? await Task.sleep(for: .milliseconds(250)) }
             }
             if states[key.name] == nil {

@@ -95,6 +95,44 @@ struct RegisterClient: Sendable {
         return nil
     }
 
+    // MARK: Append logs
+
+    /// Appends `value` as one line: one operation, so it takes effect once or not at all.
+    func append(_ value: String, to key: RegisterKey) async {
+        guard let file = layout.logFiles[key.name] else { return }
+        let invoked = recorder.now()
+        let result = await step {
+            try await client.write(.append(gfid: file, data: ByteBuffer(string: value + "\n")))
+        }
+        let outcome: OperationOutcome =
+            switch result {
+            case .answered: .ok(.done)
+            case .refused: .failed
+            case .unknown: .indeterminate
+            }
+        record(HistoryOperation(client: number, key: key.name, kind: .append(value), invokedAt: invoked, completedAt: recorder.now(), outcome: outcome), result)
+    }
+
+    /// Reads the whole log in one read: its lines are the values appended, oldest first.
+    @discardableResult
+    func readLog(of key: RegisterKey) async -> RegisterState? {
+        let invoked = recorder.now()
+        let state = await currentLog(of: key)
+        if let state {
+            recorder.record(HistoryOperation(client: number, key: key.name, kind: .read, invokedAt: invoked, completedAt: recorder.now(), outcome: .ok(.observed(state))))
+        }
+        return state
+    }
+
+    func currentLog(of key: RegisterKey) async -> RegisterState? {
+        guard let file = layout.logFiles[key.name],
+            case .data(let bytes, let endOfFile) = try? await client.read(.read(gfid: file, offset: 0, length: UInt32(CodecLimits.maxDataBytes))),
+            endOfFile
+        else { return nil }
+        let text = String(decoding: bytes.readableBytesView, as: UTF8.self)
+        return .list(text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init))
+    }
+
     // MARK: File-name registers
 
     /// Renames the register's file from `expected` to `new`: swapped if `expected` still named it.

@@ -10,6 +10,9 @@ struct RegisterKey: Hashable, Sendable {
         /// that file from the expected name to the new one (the rename names the file's GFID, so
         /// it fails unless the expected name still holds it); a read lists the directory.
         case fileName
+        /// The lines of the file `/registers/<name>`: an append adds one line (one operation,
+        /// at the end of the file as the leader applies it); a read reads the whole file.
+        case appendLog
     }
 
     let name: String
@@ -26,4 +29,6 @@ struct RegisterLayout: Sendable {
     let staging: GFID
     /// For each `fileName` register: its directory and the one file that moves within it.
     let nameDirectories: [String: (directory: GFID, file: GFID)]
+    /// For each `appendLog` register: its file.
+    let logFiles: [String: GFID]
 }

@@ -72,7 +72,7 @@ struct RandomValues {
     }
 
     mutating func fileOperation() -> FileOperation {
-        switch int(1...16) {
+        switch int(1...17) {
         case 1: .create(location(), gfid: gfid(), permissions: permissions(), owner: owner(), exclusive: bool())
         case 2: .mkdir(location(), gfid: gfid(), permissions: permissions(), owner: owner())
         case 3: .mknod(location(), gfid: gfid(), type: element(SpecialFileType.allCases), permissions: permissions(), owner: owner())
@@ -88,6 +88,7 @@ struct RandomValues {
         case 13: .zerofill(gfid: gfid(), offset: u64(), length: u64())
         case 14: .setattr(gfid: gfid(), setAttributes())
         case 15: .setxattr(gfid: gfid(), name: xattrName(), value: xattrValue(), mode: element(XattrSetMode.allCases))
+        case 16: .append(gfid: gfid(), data: data())
         default: .removexattr(gfid: gfid(), name: xattrName())
         }
     }

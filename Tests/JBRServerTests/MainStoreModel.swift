@@ -51,6 +51,11 @@ struct MainStoreModel {
                 file.extend(to: Int(offset) + data.readableBytes)
                 file.data.replaceSubrange(Int(offset)..<(Int(offset) + data.readableBytes), with: data.readableBytesView)
             }
+        case let .append(gfid, data):
+            let offset = UInt64(objects[gfid]?.data.count ?? 0)
+            return changeData(gfid, offset: offset, length: UInt64(data.readableBytes), requireLength: false, time: time) { file in
+                file.data.append(contentsOf: data.readableBytesView)
+            }
         case let .truncate(gfid, size):
             return changeData(gfid, offset: size, length: 0, requireLength: false, time: time) { file in
                 if Int(size) < file.data.count { file.data.removeLast(file.data.count - Int(size)) } else { file.extend(to: Int(size)) }

@@ -35,9 +35,11 @@ struct MainStoreOperationGenerator {
         case 47..<57:
             guard let (place, gfid) = element(entries) else { return .rename(gfid: newGFID(), from: location(directories), to: location(directories), noReplace: false) }
             return .rename(gfid: chance(10) ? someGFID(objects) : gfid, from: place, to: location(directories), noReplace: chance(4))
-        case 57..<67:
+        case 57..<63:
             let data = ByteBuffer(bytes: (0..<pick(3000)).map { _ in UInt8(truncatingIfNeeded: random.next()) })
             return .write(gfid: someGFID(objects), offset: UInt64(pick(9000)), data: data)
+        case 63..<67:
+            return .append(gfid: someGFID(objects), data: ByteBuffer(bytes: (0..<pick(600)).map { _ in UInt8(truncatingIfNeeded: random.next()) }))
         case 67..<71: return .truncate(gfid: someGFID(objects), size: UInt64(pick(12000)))
         case 71..<74: return .fallocate(gfid: someGFID(objects), offset: UInt64(pick(9000)), length: UInt64(pick(9000)), keepSize: chance(2))
         case 74..<77: return .discard(gfid: someGFID(objects), offset: UInt64(pick(9000)), length: UInt64(pick(6000)))

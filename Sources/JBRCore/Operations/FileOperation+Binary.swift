@@ -6,6 +6,7 @@ extension FileOperation: BinaryCodable {
         case create = 1, mkdir = 2, mknod = 3, symlink = 4, link = 5, unlink = 6, rmdir = 7, rename = 8
         case write = 9, truncate = 10, fallocate = 11, discard = 12, zerofill = 13
         case setattr = 14, setxattr = 15, removexattr = 16
+        case append = 17
     }
 
     public func encode(to buffer: inout ByteBuffer) {
@@ -59,6 +60,11 @@ extension FileOperation: BinaryCodable {
             buffer.writeLittleEndian(Tag.write.rawValue)
             buffer.write(gfid)
             buffer.writeLittleEndian(offset)
+            buffer.writeLengthPrefixed(buffer: data)
+        case let .append(gfid, data):
+            precondition(data.readableBytes <= CodecLimits.maxDataBytes, "append of \(data.readableBytes) bytes over the limit")
+            buffer.writeLittleEndian(Tag.append.rawValue)
+            buffer.write(gfid)
             buffer.writeLengthPrefixed(buffer: data)
         case let .truncate(gfid, size):
             buffer.writeLittleEndian(Tag.truncate.rawValue)
@@ -133,6 +139,8 @@ extension FileOperation: BinaryCodable {
             self = .write(
                 gfid: try GFID(from: &buffer), offset: try buffer.readLittleEndian(UInt64.self, field: "offset"),
                 data: try buffer.readLengthPrefixedBuffer(limit: CodecLimits.maxDataBytes, field: "write data"))
+        case .append:
+            self = .append(gfid: try GFID(from: &buffer), data: try buffer.readLengthPrefixedBuffer(limit: CodecLimits.maxDataBytes, field: "append data"))
         case .truncate:
             self = .truncate(gfid: try GFID(from: &buffer), size: try buffer.readLittleEndian(UInt64.self, field: "size"))
         case .fallocate:

@@ -19,6 +19,8 @@ extension FileOperation {
             return [("gfid", "\(gfid)")] + Self.entry(from, prefix: "old") + Self.entry(to, prefix: "new") + [("noreplace", "\(noReplace)")]
         case let .write(gfid, offset, data):
             return [("gfid", "\(gfid)"), ("offset", "\(offset)"), ("data", "<\(data.readableBytes) bytes>")]
+        case let .append(gfid, data):
+            return [("gfid", "\(gfid)"), ("data", "<\(data.readableBytes) bytes>")]
         case let .truncate(gfid, size):
             return [("gfid", "\(gfid)"), ("size", "\(size)")]
         case let .fallocate(gfid, offset, length, keepSize):

@@ -22,6 +22,9 @@ public enum FileOperation: Hashable, Sendable {
     /// `noReplace` (RENAME_NOREPLACE, then `EEXIST`).
     case rename(gfid: GFID, from: EntryLocation, to: EntryLocation, noReplace: Bool)
     case write(gfid: GFID, offset: UInt64, data: ByteBuffer)
+    /// Writes `data` at the end of the file as it is when the operation is applied (O_APPEND):
+    /// concurrent appenders never overwrite each other, whatever sizes they last saw.
+    case append(gfid: GFID, data: ByteBuffer)
     case truncate(gfid: GFID, size: UInt64)
     /// Reserves space; with `keepSize` the file's size does not grow (FALLOC_FL_KEEP_SIZE).
     case fallocate(gfid: GFID, offset: UInt64, length: UInt64, keepSize: Bool)
@@ -45,6 +48,7 @@ public enum FileOperation: Hashable, Sendable {
         case .rmdir: "rmdir"
         case .rename: "rename"
         case .write: "write"
+        case .append: "append"
         case .truncate: "truncate"
         case .fallocate: "fallocate"
         case .discard: "discard"
@@ -68,18 +72,18 @@ public enum FileOperation: Hashable, Sendable {
             return [gfid, location.parent]
         case let .rename(gfid, from, to, _):
             return [gfid, from.parent, to.parent]
-        case let .write(gfid, _, _), let .truncate(gfid, _), let .fallocate(gfid, _, _, _),
+        case let .write(gfid, _, _), let .append(gfid, _), let .truncate(gfid, _), let .fallocate(gfid, _, _, _),
             let .discard(gfid, _, _), let .zerofill(gfid, _, _), let .setattr(gfid, _),
             let .setxattr(gfid, _, _, _), let .removexattr(gfid, _):
             return [gfid]
         }
     }
 
-    /// The regular file whose contents the operation changes (write, truncate, fallocate,
-    /// discard, zerofill); nil for every other operation.
+    /// The regular file whose contents the operation changes (write, append, truncate,
+    /// fallocate, discard, zerofill); nil for every other operation.
     public var contentTarget: GFID? {
         switch self {
-        case let .write(gfid, _, _), let .truncate(gfid, _), let .fallocate(gfid, _, _, _),
+        case let .write(gfid, _, _), let .append(gfid, _), let .truncate(gfid, _), let .fallocate(gfid, _, _, _),
             let .discard(gfid, _, _), let .zerofill(gfid, _, _):
             return gfid
         default:
@@ -92,7 +96,7 @@ public enum FileOperation: Hashable, Sendable {
     /// an existing name frees one), so a user can always make room.
     public var addsData: Bool {
         switch self {
-        case .create, .mkdir, .mknod, .symlink, .link, .write, .fallocate, .zerofill, .setxattr: true
+        case .create, .mkdir, .mknod, .symlink, .link, .write, .append, .fallocate, .zerofill, .setxattr: true
         // A truncate that grows leaves a hole, which takes no blocks.
         case .unlink, .rmdir, .rename, .truncate, .discard, .setattr, .removexattr: false
         }

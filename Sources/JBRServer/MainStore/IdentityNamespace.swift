@@ -15,6 +15,15 @@ public enum IdentityNamespace: String, Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// Set on a file only while an append is applied: its journal index and the size the file
+    /// has once the bytes are in (16 bytes, little-endian). See `MainStore.applyAppend`.
+    var appendMarkAttribute: [UInt8] {
+        switch self {
+        case .trusted: Array("trusted.jbr.append".utf8)
+        case .user: Array("user.jbr.append".utf8)
+        }
+    }
+
     /// The journal index of the last operation applied to the object (8 bytes, little-endian).
     var stampAttribute: [UInt8] {
         switch self {

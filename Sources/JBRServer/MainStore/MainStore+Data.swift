@@ -28,6 +28,8 @@ extension MainStore {
         }
         switch operation {
         case let .write(gfid, offset, data): return try write(file, gfid, offset: offset, data: data, time: modification)
+        // Appends are applied by `applyAppend`, on the file found open, never redone from here.
+        case let .append(gfid, _): throw .refused(.EINVAL, "append to \(gfid): the file has no name left")
         case let .truncate(gfid, size): return try truncate(file, gfid, size: size, time: modification)
         case let .fallocate(gfid, offset, length, keepSize): return try allocate(file, gfid, offset: offset, length: length, keepSize: keepSize, time: modification)
         case let .discard(gfid, offset, length): return try discard(file, gfid, offset: offset, length: length, time: modification)
@@ -38,7 +40,7 @@ extension MainStore {
 
     /// Writes `data` at `offset` of regular file `gfid` and sets its modification time to
     /// `time`. Writing the same bytes again leaves the same file.
-    private func write(_ file: StoreDescriptor, _ gfid: GFID, offset: UInt64, data: ByteBuffer, time: Timestamp) throws(StoreError) -> OperationReply {
+    func write(_ file: StoreDescriptor, _ gfid: GFID, offset: UInt64, data: ByteBuffer, time: Timestamp) throws(StoreError) -> OperationReply {
         let start = try fileOffset(offset, plus: UInt64(data.readableBytes), "write \(gfid)")
         var failure: StoreError?
         data.withUnsafeReadableBytes { bytes in
@@ -143,7 +145,7 @@ extension MainStore {
 
     /// Sets the modification time of a file just changed to `time` (a redo puts back the time it
     /// had, which the kernel just moved), and returns its attributes.
-    private func modified(_ file: StoreDescriptor, gfid: GFID, time: Timestamp) throws(StoreError) -> FileAttributes {
+    func modified(_ file: StoreDescriptor, gfid: GFID, time: Timestamp) throws(StoreError) -> FileAttributes {
         try file.setTimes(of: nil, access: nil, modification: time)
         return try Self.attributes(file.status(), gfid: gfid, of: file.label)
     }

@@ -86,6 +86,9 @@ public final class MainStore {
             return try applyInGeneral(entry, at: index)
         }
         if let (file, status) = try Self.failing({ () throws(StoreError) in try openLiveRegularFile(target) }) {
+            if case let .append(gfid, data) = entry.operation {
+                return try applyAppend(gfid, data: data, to: file, status: status, at: index, time: entry.sequencedAt)
+            }
             return try applyContent(entry, to: file, status: status, at: index)
         }
         return try applyInGeneral(entry, at: index)
@@ -146,7 +149,7 @@ public final class MainStore {
             return try removeDirectory(location, gfid: gfid, time: time)
         case let .rename(gfid, from, to, noReplace):
             return try rename(gfid, from: from, to: to, noReplace: noReplace, time: time)
-        case .write, .truncate, .fallocate, .discard, .zerofill:
+        case .write, .append, .truncate, .fallocate, .discard, .zerofill:
             return try changeContent(operation, time: time)
         case let .setattr(gfid, changes):
             return try setAttributes(gfid, changes, time: time)

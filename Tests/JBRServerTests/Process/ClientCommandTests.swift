@@ -20,6 +20,11 @@ struct ClientCommandTests {
             #expect(try await client.readFile("/d/f") == Array("hello JBR!!".utf8))
             try tool.expectSuccess(["write", "/d/g", "--offset", "4"], input: "xy")
             #expect(try await client.readFile("/d/g") == [0, 0, 0, 0] + Array("xy".utf8))
+            // append: at the end, creating the file if missing; never into a directory.
+            try tool.expectSuccess(["append", "/d/log"], input: "one\n")
+            try tool.expectSuccess(["append", "/d/log"], input: "two\n")
+            #expect(try await client.readFile("/d/log") == Array("one\ntwo\n".utf8))
+            try tool.expectFailure(["append", "/d/sub"], subject: "/d/sub", code: "EISDIR")
             let fileGFID = try await client.attributes(of: "/d/f").gfid
             let otherGFID = try await client.attributes(of: "/d/g").gfid
 
@@ -108,7 +113,7 @@ struct ClientCommandTests {
             try tool.expectFailure(["cat", "/d/missing"], subject: "/d/missing", code: "ENOENT")
 
             // rm and rmdir empty the volume.
-            for name in ["/d/f", "/d/g", "/d/sym"] { try tool.expectSuccess(["rm", name]) }
+            for name in ["/d/f", "/d/g", "/d/sym", "/d/log"] { try tool.expectSuccess(["rm", name]) }
             try tool.expectFailure(["rm", "/d/f"], subject: "/d/f", code: "ENOENT")
             try tool.expectSuccess(["rmdir", "/d/sub"])
             try tool.expectSuccess(["rmdir", "/d"])

@@ -26,7 +26,9 @@ struct NemesisProcessTests {
         if !SmallFileSystem.canMount { expected.remove(.diskFull) }
         #expect(Set(report.faults.map(\.kind)) == expected)
         let counts = report.operationCounts
-        #expect(counts["write ok", default: 0] > 200 && counts["cas swapped", default: 0] > 200 && counts["read ok", default: 0] > 500, "\(counts)")
+        #expect(
+            counts["write ok", default: 0] > 200 && counts["cas swapped", default: 0] > 200 && counts["append ok", default: 0] > 200
+                && counts["read ok", default: 0] > 500, "\(counts)")
 
         // The checker is not vacuous on this history: one read made stale is caught.
         let forged = try #require(Self.withOneStaleRead(report.history), "no read to make stale")
