@@ -46,12 +46,7 @@ struct RegisterClient: Sendable {
                 gfid: staged, from: EntryLocation(parent: layout.staging, name: try FileName(value)),
                 to: EntryLocation(parent: layout.registers, name: try FileName(key.name)), noReplace: false))
         }
-        let outcome: OperationOutcome =
-            switch result {
-            case .answered: .ok(.done)
-            case .refused: .failed
-            case .unknown: .indeterminate
-            }
+        let outcome = Self.outcome(of: result)
         record(HistoryOperation(client: number, key: key.name, kind: .write(value), invokedAt: invoked, completedAt: recorder.now(), outcome: outcome), result)
     }
 
@@ -104,12 +99,7 @@ struct RegisterClient: Sendable {
         let result = await step {
             try await client.write(.append(gfid: file, data: ByteBuffer(string: value + "\n")))
         }
-        let outcome: OperationOutcome =
-            switch result {
-            case .answered: .ok(.done)
-            case .refused: .failed
-            case .unknown: .indeterminate
-            }
+        let outcome = Self.outcome(of: result)
         record(HistoryOperation(client: number, key: key.name, kind: .append(value), invokedAt: invoked, completedAt: recorder.now(), outcome: outcome), result)
     }
 
@@ -178,6 +168,15 @@ struct RegisterClient: Sendable {
     }
 
     // MARK: Outcomes
+
+    /// A write's or an append's outcome: done, certainly not done, or either.
+    private static func outcome(of result: StepResult) -> OperationOutcome {
+        switch result {
+        case .answered: .ok(.done)
+        case .refused: .failed
+        case .unknown: .indeterminate
+        }
+    }
 
     private func record(_ operation: HistoryOperation, _ result: StepResult) {
         recorder.record(operation)
