@@ -155,7 +155,12 @@ public final class VolumeClient: Sendable {
     private func connection(to position: Int) async throws -> WireConnection {
         if let existing = state.withLock({ $0.connections[position] }) { return existing }
         let brick = bricks[position]
-        let connection = try await WireClient.connect(host: brick.host, port: brick.port, identity: identity, logger: logger)
+        // A paused brick accepts the connection but never answers the handshake: waiting for it
+        // must cost one attempt, not the wire's 10 s handshake limit (more than a whole
+        // operation's deadline may be).
+        var wire = WireConfiguration()
+        wire.handshakeTimeout = min(wire.handshakeTimeout, attemptTimeout)
+        let connection = try await WireClient.connect(host: brick.host, port: brick.port, identity: identity, configuration: wire, logger: logger)
         let winner = state.withLock { state -> WireConnection in
             if let raced = state.connections[position] { return raced }
             state.connections[position] = connection

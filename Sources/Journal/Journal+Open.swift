@@ -60,12 +60,14 @@ extension Journal {
         var segments: [Segment] = []
         var previous: LogPosition? = terms.trimmedThrough == .zero ? nil : terms.trimmedThrough
         var expected = terms.trimmedThrough.index.next
+        // Asked once per segment: each segment's scan needs to know about those after it.
+        let holdsRecords = listed.map { segmentHasRecords("\(directory)/\($0.name)") }
         for (position, entry) in listed.enumerated() {
             let path = "\(directory)/\(entry.name)"
             let file = try FileDescriptor.open(path, flags: O_RDWR)
-            let later = listed[(position + 1)...].contains { segmentHasRecords("\(directory)/\($0.name)") }
+            let later = holdsRecords[(position + 1)...].contains(true)
             if entry.firstIndex != expected {
-                if later || segmentHasRecords(path) {
+                if later || holdsRecords[position] {
                     let reason = "segment starts at \(entry.firstIndex.rawValue); the journal has a gap"
                     guard configuration.repairCorruption else {
                         throw JournalError.corruption(segment: entry.name, offset: 0, expected: expected, reason: reason)
@@ -84,8 +86,7 @@ extension Journal {
                 continue
             }
             let bytes = try file.read(count: try file.size(), at: 0)
-            let next = listed.dropFirst(position + 1).first
-            let nextFirst = next.flatMap { segmentHasRecords("\(directory)/\($0.name)") ? $0.firstIndex : nil }
+            let nextFirst = position + 1 < listed.count && holdsRecords[position + 1] ? listed[position + 1].firstIndex : nil
             let scan = bytes.withUnsafeBytes { bytes in
                 SegmentScanner.scan(
                     bytes, firstIndex: entry.firstIndex, previous: previous, volumeID: configuration.volumeID, laterSegmentHasRecords: later,

@@ -40,26 +40,18 @@ struct RegisterClient: Sendable {
             // that never began its effective step is not an operation on the register).
             return
         }
-        let invoked = recorder.now()
-        let result = await step {
+        await change(key, .write(value)) {
             try await client.write(.rename(
                 gfid: staged, from: EntryLocation(parent: layout.staging, name: try FileName(value)),
                 to: EntryLocation(parent: layout.registers, name: try FileName(key.name)), noReplace: false))
         }
-        let outcome = Self.outcome(of: result)
-        record(HistoryOperation(client: number, key: key.name, kind: .write(value), invokedAt: invoked, completedAt: recorder.now(), outcome: outcome), result)
     }
 
     /// Looks the name up, then reads the file it named; the lookup is the moment the read
     /// takes effect (a file, once renamed into place, never changes). Returns what it saw.
     @discardableResult
     func readContents(of key: RegisterKey) async -> RegisterState? {
-        let invoked = recorder.now()
-        let state = await currentContents(of: key)
-        if let state {
-            recorder.record(HistoryOperation(client: number, key: key.name, kind: .read, invokedAt: invoked, completedAt: recorder.now(), outcome: .ok(.observed(state))))
-        }
-        return state
+        await read(key) { await currentContents(of: key) }
     }
 
     /// The register's state, or nil when the client could not learn it (a read that fails has
@@ -95,23 +87,15 @@ struct RegisterClient: Sendable {
     /// Appends `value` as one line: one operation, so it takes effect once or not at all.
     func append(_ value: String, to key: RegisterKey) async {
         guard let file = layout.logFiles[key.name] else { return }
-        let invoked = recorder.now()
-        let result = await step {
+        await change(key, .append(value)) {
             try await client.write(.append(gfid: file, data: ByteBuffer(string: value + "\n")))
         }
-        let outcome = Self.outcome(of: result)
-        record(HistoryOperation(client: number, key: key.name, kind: .append(value), invokedAt: invoked, completedAt: recorder.now(), outcome: outcome), result)
     }
 
     /// Reads the whole log in one read: its lines are the values appended, oldest first.
     @discardableResult
     func readLog(of key: RegisterKey) async -> RegisterState? {
-        let invoked = recorder.now()
-        let state = await currentLog(of: key)
-        if let state {
-            recorder.record(HistoryOperation(client: number, key: key.name, kind: .read, invokedAt: invoked, completedAt: recorder.now(), outcome: .ok(.observed(state))))
-        }
-        return state
+        await read(key) { await currentLog(of: key) }
     }
 
     func currentLog(of key: RegisterKey) async -> RegisterState? {
@@ -129,33 +113,17 @@ struct RegisterClient: Sendable {
     @discardableResult
     func compareAndSet(_ key: RegisterKey, expected: String, new: String) async -> OperationOutcome {
         guard let entry = layout.nameDirectories[key.name] else { return .failed }
-        let invoked = recorder.now()
-        let result = await step {
+        return await change(key, .compareAndSet(expected: expected, new: new)) {
             try await client.write(.rename(
                 gfid: entry.file, from: EntryLocation(parent: entry.directory, name: try FileName(expected)),
                 to: EntryLocation(parent: entry.directory, name: try FileName(new)), noReplace: true))
         }
-        let outcome: OperationOutcome =
-            switch result {
-            case .answered: .ok(.swapped(true))
-            case .refused(let error) where error.code == .ENOENT || error.code == .ESTALE: .ok(.swapped(false))
-            case .refused: .failed
-            case .unknown: .indeterminate
-            }
-        record(HistoryOperation(
-            client: number, key: key.name, kind: .compareAndSet(expected: expected, new: new), invokedAt: invoked, completedAt: recorder.now(), outcome: outcome), result)
-        return outcome
     }
 
     /// Lists the register's directory: the one name in it is the value.
     @discardableResult
     func readName(of key: RegisterKey) async -> RegisterState? {
-        let invoked = recorder.now()
-        let state = await currentName(of: key)
-        if let state {
-            recorder.record(HistoryOperation(client: number, key: key.name, kind: .read, invokedAt: invoked, completedAt: recorder.now(), outcome: .ok(.observed(state))))
-        }
-        return state
+        await read(key) { await currentName(of: key) }
     }
 
     func currentName(of key: RegisterKey) async -> RegisterState? {
@@ -167,20 +135,39 @@ struct RegisterClient: Sendable {
         return names.isEmpty ? .absent : .list(names)
     }
 
-    // MARK: Outcomes
+    // MARK: Recording
 
-    /// A write's or an append's outcome: done, certainly not done, or either.
-    private static func outcome(of result: StepResult) -> OperationOutcome {
-        switch result {
-        case .answered: .ok(.done)
-        case .refused: .failed
-        case .unknown: .indeterminate
+    /// Runs a read and records what it saw, timed around it; a read that learned nothing is
+    /// left out (it had no effect and tells nothing).
+    private func read(_ key: RegisterKey, _ body: () async -> RegisterState?) async -> RegisterState? {
+        let invoked = recorder.now()
+        let state = await body()
+        if let state {
+            recorder.record(HistoryOperation(client: number, key: key.name, kind: .read, invokedAt: invoked, completedAt: recorder.now(), outcome: .ok(.observed(state))))
         }
+        return state
     }
 
-    private func record(_ operation: HistoryOperation, _ result: StepResult) {
+    /// Runs the step of a change that takes effect and records it, timed around that step, with
+    /// its outcome: done (swapped, for a compare-and-set; a refusal that the expected name was
+    /// gone is "not swapped"), certainly not done, or either.
+    @discardableResult
+    private func change(_ key: RegisterKey, _ kind: OperationKind, _ body: () async throws -> OperationReply) async -> OperationOutcome {
+        let invoked = recorder.now()
+        let result = await step(body)
+        let swaps: Bool
+        if case .compareAndSet = kind { swaps = true } else { swaps = false }
+        let outcome: OperationOutcome =
+            switch result {
+            case .answered: .ok(swaps ? .swapped(true) : .done)
+            case .refused(let error) where swaps && (error.code == .ENOENT || error.code == .ESTALE): .ok(.swapped(false))
+            case .refused: .failed
+            case .unknown: .indeterminate
+            }
+        let operation = HistoryOperation(client: number, key: key.name, kind: kind, invokedAt: invoked, completedAt: recorder.now(), outcome: outcome)
         recorder.record(operation)
-        if operation.outcome == .failed, case .refused(let error) = result { recorder.recordRefusal(operation, error: error) }
+        if case .refused(let error) = result, outcome == .failed { recorder.recordRefusal(operation, error: error) }
+        return outcome
     }
 
     /// Runs the step that takes effect and sorts its end: a reply, a refusal (the operation's

@@ -28,6 +28,7 @@ extension MainStore {
             return .alreadyApplied
         }
         let length = UInt64(data.readableBytes)
+        var marked = mark != nil
         let result = try Self.outcome { () throws(StoreError) in
             let size = UInt64(try file.status().st_size)
             let end: UInt64
@@ -37,6 +38,7 @@ extension MainStore {
                 guard size <= UInt64(Int64.max) - length else { throw .refused(.EFBIG, "append to \(gfid): the file would pass the largest file offset") }
                 end = size + length
                 try setAppendMark(index: index, end: end, on: file)
+                marked = true
             }
             if size < end {
                 return try write(file, gfid, offset: end - length, data: data, time: time)
@@ -46,7 +48,7 @@ extension MainStore {
         }
         try Self.failing { () throws(StoreError) in
             try identity.setStamp(index, in: file, name: nil, status: status)
-            if try appendMark(of: file) != nil { try file.removeXattr(identity.namespace.appendMarkAttribute, of: nil) }
+            if marked { try file.removeXattr(identity.namespace.appendMarkAttribute, of: nil) }
         }
         return .applied(result)
     }

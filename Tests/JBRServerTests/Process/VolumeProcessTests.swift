@@ -1,6 +1,7 @@
 import Foundation
 import JBRClient
 import JBRCore
+import Logging
 import Testing
 
 /// Real processes on loopback: three `jbr-server`s and a client, with kill -9.
@@ -86,6 +87,28 @@ struct VolumeProcessTests {
             #expect(try await volume.client.readFile(name) == Array("payload".utf8))
             let other = name == "/a" ? "/b" : "/a"
             await #expect(throws: JBRError.self) { try await volume.client.attributes(of: other) }
+        }
+    }
+
+    /// A paused brick takes the connection but never answers the handshake: a new client that
+    /// dials it first must give up on it after one attempt, not after the wire's 10 s handshake
+    /// limit, which is longer than this operation's whole deadline (the paused-leader test
+    /// above failed now and then on that wait).
+    @Test func aNewClientDialingAPausedBrickFirstMovesOnWithinAnAttempt() async throws {
+        try await ProcessVolume.with { volume in
+            _ = try await volume.leader()
+            try await volume.client.makeDirectory("/seen")
+            volume.pause(0)
+            defer { volume.resume(0) }
+            var logger = Logger(label: "fresh-client")
+            logger.logLevel = .critical
+            let fresh = try VolumeClient(
+                configuration: ClientVolfileConfiguration(graph: VolfileParser.parse(String(contentsOfFile: volume.clientVolfile, encoding: .utf8))),
+                defaultTimeout: .seconds(6), attemptTimeout: .seconds(1), logger: logger)
+            let start = ContinuousClock.now
+            #expect(try await fresh.attributes(of: "/seen").type == .directory)
+            #expect(ContinuousClock.now - start < .seconds(6))
+            await fresh.close()
         }
     }
 
