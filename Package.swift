@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Journal", dependencies: ["JBRCore", "CLZ4", nioCore]),
         .target(name: "Reconcile", dependencies: ["JBRCore", "Journal", "Wire", nioCore]),
         .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", nioCore, nioPosix, nioHTTP1, logging, metrics]),
-        .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging]),
+        .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging, nioPosix]),
         .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
         // Offline checks of recorded client histories (linearizability per file, lost and
         // duplicated writes). Depends on nothing, so any harness can use it.

@@ -62,7 +62,9 @@ public struct ClientBenchmark: Sendable {
         }
         let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
             for (number, client) in clients.enumerated() {
-                group.addTask {
+                // On the client's own event loop, as an application that cares for latency runs
+                // it: a call wakes no other thread.
+                group.addTask(executorPreference: client.executor) {
                     try await self.drive(client, number: number, directory: directory, file: files[number], payload: payload, until: deadline, counter: counter)
                 }
             }

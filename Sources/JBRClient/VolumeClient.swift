@@ -1,6 +1,7 @@
 import JBRCore
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import Wire
 
@@ -19,6 +20,10 @@ public final class VolumeClient: Sendable {
     /// A paused leader keeps its connections open; without this a client would wait on it for
     /// the whole deadline. Retrying an attempt still in flight is safe: the request id is the same.
     public let attemptTimeout: Duration
+    /// The event loop every connection of this client runs on, as a task executor: a caller that
+    /// runs its tasks on it (`withTaskExecutorPreference(client.executor)`) sends and is answered
+    /// without waking another thread. Such a task must not block.
+    public let executor: EventLoopTaskExecutor
     private let nextSequence = Atomic<UInt64>(1)
     private let state = Mutex<(leader: Int?, connections: [Int: WireConnection])>((nil, [:]))
 
@@ -42,6 +47,7 @@ public final class VolumeClient: Sendable {
         self.logger = logger
         self.defaultTimeout = defaultTimeout
         self.attemptTimeout = attemptTimeout
+        self.executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
     }
 
     /// Runs a modifying operation exactly once, however often it must be retried.
@@ -160,7 +166,7 @@ public final class VolumeClient: Sendable {
         // operation's deadline may be).
         var wire = WireConfiguration()
         wire.handshakeTimeout = min(wire.handshakeTimeout, attemptTimeout)
-        let connection = try await WireClient.connect(host: brick.host, port: brick.port, identity: identity, configuration: wire, logger: logger)
+        let connection = try await WireClient.connect(host: brick.host, port: brick.port, identity: identity, configuration: wire, group: executor.eventLoop, logger: logger)
         let winner = state.withLock { state -> WireConnection in
             if let raced = state.connections[position] { return raced }
             state.connections[position] = connection
