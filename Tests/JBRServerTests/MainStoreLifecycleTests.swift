@@ -65,6 +65,26 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: brick + "/.jbr/journal/segment")) == Data("segment".utf8))
     }
 
+    @Test func aBrickEmptiedByHandForANewStoreForgetsTheOldStoresStampOnItsRoot() throws {
+        let fixture = try MainStoreFixture()
+        for number in 1...5 { try fixture.makeFile(testGFID(UInt64(number)), "old-\(number)") }
+        // What an operator does to reuse the directory: everything inside goes, the directory's
+        // own xattrs stay (the root's stamp now says index 5).
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixture.brickPath) {
+            try FileManager.default.removeItem(atPath: fixture.brickPath + "/" + name)
+        }
+        let store = try MainStore.create(brick: fixture.brickPath, namespace: fixture.store.identityNamespace)
+        let made = try store.apply(
+            OperationEntry(request: RequestID(client: ClientID(bytes: Array(repeating: 1, count: 16)), sequence: 1), sequencedAt: MainStoreFixture.time(1),
+                           operation: .mkdir(storeLocation(.root, "new"), gfid: testGFID(9), permissions: 0o755, owner: Owner(uid: 0, gid: 0))),
+            at: LogPosition(term: Term(1), index: JournalIndex(1)))
+        guard case .applied(.success(.attributes)) = made else {
+            Issue.record("the first operation of the new store was not applied: \(made)")
+            return
+        }
+        #expect(try storeTree(store).keys.sorted() == ["/", "/new"])
+    }
+
     @Test func theMarkIsWrittenAfterTheTreeIsDurableAndReplaysStartAfterIt() throws {
         let fixture = try MainStoreFixture()
         var journal: [StoreLogEntry] = []

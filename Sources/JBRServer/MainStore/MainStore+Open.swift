@@ -32,6 +32,7 @@ extension MainStore {
             _ = try ensureDirectory(IdentityStore.inodesDirectoryName, in: state)
             _ = try ensureDirectory(HandleIndex.directoryName, in: jbr)
             try brick.setXattr(chosen.gfidAttribute, value: GFID.root.bytes, of: nil)
+            try forgetEarlierStores(on: brick)
             try AtomicFile.replace(AppliedMark.fileName, in: state, with: AppliedMark.encode(.zero))
             try brick.syncFileSystem()
             // Last: a format file means a complete store.
@@ -95,6 +96,19 @@ extension MainStore {
             try parent.makeDirectory(name, mode: 0o700)
         } catch where error.errno == EEXIST {}
         return try parent.openDirectory(name)
+    }
+
+    /// The brick directory outlives the stores made in it: emptied by hand for a new volume, it
+    /// keeps the last one's stamp, which would make the new store skip, as already applied,
+    /// every operation on the root up to that index.
+    private static func forgetEarlierStores(on brick: StoreDescriptor) throws(StoreError) {
+        for namespace in IdentityNamespace.allCases {
+            for attribute in [namespace.stampAttribute, namespace.appendMarkAttribute] {
+                do throws(StoreError) {
+                    try brick.removeXattr(attribute, of: nil)
+                } catch where error.errno == ENODATA || error.errno == EPERM || error.errno == EOPNOTSUPP {}
+            }
+        }
     }
 
     /// `trusted` if this process may set trusted xattrs here, else `user`.
