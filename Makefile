@@ -2,7 +2,7 @@
 # the build needs before building, so they work on a fresh machine that has the Swift toolchain.
 
 SWIFT ?= swift
-SYSTEM_PACKAGES := liblz4-dev libisal-dev pkg-config
+SYSTEM_PACKAGES := liblz4-dev libisal-dev pkg-config libfuse3-dev fuse3 rsync git
 RUN_DIR ?= .run
 RUN_VOLUME ?= demo
 RUN_PORT1 ?= 24101

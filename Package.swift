@@ -44,12 +44,21 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // libfuse 3's low-level API, for the mount.
+        .systemLibrary(
+            name: "CFUSE3",
+            path: "Sources/CFUSE3",
+            pkgConfig: "fuse3",
+            providers: [.apt(["libfuse3-dev"])]
+        ),
         .target(name: "JBRCore", dependencies: [nioCore, "CISAL"]),
         .target(name: "Wire", dependencies: ["JBRCore", nioCore, nioPosix, crypto, logging]),
         .target(name: "Journal", dependencies: ["JBRCore", "CLZ4", nioCore]),
         .target(name: "Reconcile", dependencies: ["JBRCore", "Journal", "Wire", nioCore]),
         .target(name: "JBRServer", dependencies: ["JBRCore", "Reconcile", "Journal", "Wire", nioCore, nioPosix, nioHTTP1, logging, metrics]),
         .target(name: "JBRClient", dependencies: ["JBRCore", "Wire", logging, nioPosix]),
+        // The FUSE mount: the volume as a POSIX directory, over JBRClient.
+        .target(name: "JBRMount", dependencies: ["CFUSE3", "JBRClient", "JBRCore", nioCore, logging]),
         .target(name: "geo", dependencies: ["JBRCore", "Journal", "JBRClient"]),
         // Offline checks of recorded client histories (linearizability per file, lost and
         // duplicated writes). Depends on nothing, so any harness can use it.
@@ -58,7 +67,7 @@ let package = Package(
         .target(name: "Nemesis", dependencies: ["JBRServer", "JBRClient", "JBRCore", "HistoryChecker", nioCore, nioPosix, logging]),
 
         .executableTarget(name: "JBRServerCommand", dependencies: ["JBRServer", "JBRClient", "Nemesis", "HistoryChecker", "Reconcile", "Wire", "JBRCore", nioCore, argumentParser, logging, metrics, prometheus]),
-        .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRCore", argumentParser, logging]),
+        .executableTarget(name: "JBRClientCommand", dependencies: ["JBRClient", "JBRMount", "JBRCore", argumentParser, logging]),
         .executableTarget(name: "GeoCommand", dependencies: ["geo", "JBRCore", argumentParser]),
 
         // Helpers shared by test targets (a tmpfs to fill); not part of any product.

@@ -19,6 +19,7 @@ extension JBRError {
         public static let EBUSY = Code(rawValue: 16)
         public static let EEXIST = Code(rawValue: 17)
         public static let EXDEV = Code(rawValue: 18)
+        public static let ENODEV = Code(rawValue: 19)
         public static let ENOTDIR = Code(rawValue: 20)
         public static let EISDIR = Code(rawValue: 21)
         public static let EINVAL = Code(rawValue: 22)
@@ -71,7 +72,7 @@ extension JBRError {
 
         private static let names: [UInt16: String] = [
             1: "EPERM", 2: "ENOENT", 5: "EIO", 7: "E2BIG", 9: "EBADF", 11: "EAGAIN", 13: "EACCES", 16: "EBUSY",
-            17: "EEXIST", 18: "EXDEV", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 27: "EFBIG", 28: "ENOSPC",
+            17: "EEXIST", 18: "EXDEV", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 27: "EFBIG", 28: "ENOSPC",
             30: "EROFS", 31: "EMLINK", 34: "ERANGE", 36: "ENAMETOOLONG", 39: "ENOTEMPTY", 40: "ELOOP",
             61: "ENODATA", 75: "EOVERFLOW", 95: "EOPNOTSUPP", 116: "ESTALE", 122: "EDQUOT",
             1000: "not leader", 1001: "no quorum", 1002: "stale term", 1003: "overloaded", 1004: "wrong volume",

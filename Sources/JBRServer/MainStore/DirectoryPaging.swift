@@ -1,3 +1,5 @@
+import JBRCore
+
 /// How `readdir` pages through a directory: entries in the order of a fixed 64-bit hash of their
 /// names, and the cookie is the hash of the last entry returned.
 ///
@@ -12,18 +14,8 @@ enum DirectoryPaging {
         var isLast: Bool
     }
 
-    /// The cookie of a name: FNV-1a, then the SplitMix64 finalizer to spread it; never 0,
-    /// which means "from the start".
-    static func cookie(for name: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in name {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        hash = (hash ^ (hash >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        hash = (hash ^ (hash >> 27)) &* 0x94D0_49BB_1331_11EB
-        hash ^= hash >> 31
-        return hash == 0 ? 1 : hash
-    }
+    /// The cookie of a name (see `DirectoryCookie`).
+    static func cookie(for name: [UInt8]) -> UInt64 { DirectoryCookie.of(name) }
 
     /// The names after `cookie`, at most `limit` (at least 1) of them. `cookieOf` is replaceable
     /// so tests can make cookies tie.
