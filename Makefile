@@ -14,7 +14,8 @@ CLIENT = $(BIN)/jbr-client --volfile $(RUN_DIR)/volfiles/$(RUN_VOLUME).tcp-fuse.
 .PHONY: run stop test build deps clean simulate nemesis
 
 # Starts a 3-brick volume on loopback (bricks and logs under $(RUN_DIR)), writes and reads a
-# file through jbr-client, shows the status, and leaves the volume running (`make stop` ends it).
+# file through jbr-client, shows the status, mounts the volume at $(RUN_DIR)/mnt when FUSE is
+# available, and leaves it running (`make stop` ends it).
 run: deps stop
 	$(SWIFT) build --product jbr-server
 	$(SWIFT) build --product jbr-client
@@ -38,14 +39,27 @@ run: deps stop
 	$(CLIENT) put $(RUN_DIR)/hello.txt /hello/world.txt
 	$(CLIENT) cat /hello/world.txt
 	$(CLIENT) status
+	@mkdir -p $(RUN_DIR)/mnt
+	@if [ -c /dev/fuse ] && command -v fusermount3 >/dev/null 2>&1; then \
+		$(CLIENT) mount $(abspath $(RUN_DIR))/mnt --log-file $(abspath $(RUN_DIR))/mount.log && \
+		echo && ls -l $(RUN_DIR)/mnt/hello && cat $(RUN_DIR)/mnt/hello/world.txt; \
+	else \
+		echo; echo "FUSE is not available here (no /dev/fuse, or no fusermount3): the volume is not mounted; use jbr-client."; \
+	fi
 	@echo
 	@echo "The volume is running. Try:"
+	@if grep -qs " $(abspath $(RUN_DIR))/mnt fuse" /proc/self/mounts; then \
+		echo "  ls -l $(RUN_DIR)/mnt/hello          # the volume, mounted (FUSE)"; \
+		echo "  cp -a SOME_DIR $(RUN_DIR)/mnt/"; \
+	fi
 	@echo "  $(CLIENT) ls -l /hello"
 	@echo "  $(CLIENT) status"
 	@echo "Bricks: $(RUN_DIR)/bricks, logs: $(RUN_DIR)/brick*.log. Stop it with: make stop"
 
-# Stops the volume `make run` started (SIGTERM; the bricks finish in-flight work and exit).
+# Stops the volume `make run` started: unmounts it, then SIGTERM to the bricks (they finish
+# in-flight work and exit).
 stop:
+	@if grep -qs " $(abspath $(RUN_DIR))/mnt fuse" /proc/self/mounts; then fusermount3 -u $(abspath $(RUN_DIR))/mnt || umount -l $(abspath $(RUN_DIR))/mnt; fi
 	@for pidfile in $(RUN_DIR)/brick*.pid; do \
 		[ -f "$$pidfile" ] || continue; \
 		kill -TERM $$(cat $$pidfile) 2>/dev/null || true; \

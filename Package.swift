@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "JBRCore", "TestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "JBRCore", nioCore]),
         .testTarget(name: "HistoryCheckerTests", dependencies: ["HistoryChecker"]),
+        .testTarget(name: "JBRMountTests", dependencies: ["JBRMount", "JBRCore"]),
         .testTarget(name: "JBRServerTests", dependencies: ["JBRServer", "JBRClient", "Nemesis", "HistoryChecker", "Journal", "JBRCore", "TestSupport", nioCore, logging]),
     ]
 )

@@ -12,7 +12,7 @@ struct JBRClientTool: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, MkdirCommand.self, PutCommand.self, GetCommand.self, CatCommand.self, WriteCommand.self, AppendCommand.self, TruncateCommand.self,
             LsCommand.self, StatCommand.self, RmCommand.self, RmdirCommand.self, MvCommand.self, LnCommand.self, ChmodCommand.self, ChownCommand.self,
-            SetfattrCommand.self, GetfattrCommand.self, BenchCommand.self, MountCommand.self,
+            SetfattrCommand.self, GetfattrCommand.self, BenchCommand.self, MountCommand.self, MountBenchCommand.self,
         ])
 
     @OptionGroup var volume: VolumeOptions
