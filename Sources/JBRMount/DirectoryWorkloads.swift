@@ -75,12 +75,7 @@ public struct DirectoryWorkloads: Sendable {
     private func extractArchive(_ archive: String, into directory: String) throws -> Double {
         guard mkdir(directory, 0o755) == 0 else { throw Self.failure("mkdir", directory) }
         let start = ContinuousClock.now
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/sh")
-        tar.arguments = ["-c", "exec tar xf \"$0\" -C \"$1\"", archive, directory]
-        try tar.run()
-        tar.waitUntilExit()
-        guard tar.terminationStatus == 0 else { throw WorkloadError(detail: "tar x into \(directory) exited with \(tar.terminationStatus)") }
+        try Self.tar(["xf", archive, "-C", directory])
         try syncFileSystem(directory)
         return (ContinuousClock.now - start).seconds
     }
@@ -111,12 +106,16 @@ public struct DirectoryWorkloads: Sendable {
                 throw WorkloadError(detail: "cannot write the source tree under \(root)")
             }
         }
+        try tar(["cf", archive, "-C", directory, "source"])
+    }
+
+    private static func tar(_ arguments: [String]) throws {
         let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/sh")
-        tar.arguments = ["-c", "exec tar cf \"$0\" -C \"$1\" source", archive, directory]
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tar.arguments = ["tar"] + arguments
         try tar.run()
         tar.waitUntilExit()
-        guard tar.terminationStatus == 0 else { throw WorkloadError(detail: "tar c of \(root) exited with \(tar.terminationStatus)") }
+        guard tar.terminationStatus == 0 else { throw WorkloadError(detail: "tar \(arguments.joined(separator: " ")) exited with \(tar.terminationStatus)") }
     }
 
     /// syncfs(2), which Swift's Glibc module does not export (it is a GNU extension).
