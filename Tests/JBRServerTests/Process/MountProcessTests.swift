@@ -209,6 +209,55 @@ struct MountProcessTests {
         }
     }
 
+    /// kill -9 of the mount process in the middle of a copy: programs see the mount fail
+    /// (ENOTCONN), `fusermount3 -u` clears it, and the volume is whole: the bricks agree, every
+    /// file the copy finished reads back equal, and a new mount works.
+    @Test func killingTheMountProcessMidCopyLeavesTheVolumeWhole() async throws {
+        try await ProcessVolume.with { volume in
+            let source = volume.root + "/bulk"
+            try SampleTree.makeBulk(at: source, files: 300, averageBytes: 27_000)
+            let mount = try await MountedVolume.mount(volume)
+            let copy = mount.path + "/bulk-copy"
+            let cp = try ChildProcess.launch("cp", ["-a", source, copy], scratch: volume.root)
+            try await Task.sleep(for: .milliseconds(750))
+            let copyingWhenKilled = cp.isRunning
+            mount.child.signal(SIGKILL)
+            let copied = await cp.finish(within: .seconds(60))
+            let end = await mount.unmount()
+            #expect(copyingWhenKilled, "cp had finished before the mount process was killed")
+            #expect(!copied.succeeded, "cp went on after its mount died: \(copied)")
+            #expect(!end.leftMounted && end.unmountCommand?.succeeded == true, "fusermount3 -u after kill -9: \(end)")
+
+            try await PowerLossProcessTests.waitUntilAllApplied(volume)
+            let leader = try await volume.leader()
+            let trees = try (0..<3).map { try BrickTreeDigest.describe(brick: volume.brickPath($0)) }
+            for number in 0..<3 where number != leader {
+                let difference = trees[number].difference(from: trees[leader])
+                #expect(difference.isEmpty, "brick \(number + 1) differs from the leader: \(difference.prefix(6))")
+            }
+            // cp writes one file at a time, front to back: every copied file holds the start of its
+            // source, and only the one cut short by the kill may hold less than all of it.
+            var copiedFiles = 0
+            var incomplete: [String] = []
+            for directory in try await volume.client.list("/bulk-copy") {
+                let folder = "/bulk-copy/\(directory.name)"
+                for file in try await volume.client.list(folder) {
+                    let stored = try await volume.client.readFile(folder + "/\(file.name)")
+                    let original = try Posix.readFile(source + "/\(directory.name)/\(file.name)")
+                    #expect(original.starts(with: stored), "\(folder)/\(file.name) is not the start of its source")
+                    if stored.count != original.count { incomplete.append("\(folder)/\(file.name)") }
+                    copiedFiles += 1
+                }
+            }
+            #expect(copiedFiles > 0, "the copy had made nothing before the kill")
+            #expect(incomplete.count <= 1, "more than one file cut short: \(incomplete)")
+            try await MountedVolume.with(volume) { again in
+                let listed = try again.blocking("listing through a new mount") { try Posix.directoryEntries(again.path + "/bulk-copy") }
+                again.expect(!listed.isEmpty, "a new mount lists the copy")
+            }
+        }
+    }
+
     @Test func aReadOnlyMountReadsButRefusesEveryChangeWithEROFS() async throws {
         try await ProcessVolume.with { volume in
             _ = try await volume.leader()
