@@ -12,14 +12,18 @@ import NIOPosix
 /// Entries are applied by the caller (the brick's event loop) at once: an apply is a few
 /// system calls on the page cache, cheaper than waking another thread to do it and being woken
 /// again for its result, twice on every write's way to its answer. What may block for long
-/// runs on the worker thread: reads (any size), checkpoints (`syncfs`), and an entry that
-/// failed (a full disk), retried until it applies while later entries queue behind it there.
+/// runs on the worker thread: checkpoints (`syncfs`), and an entry that failed (a full disk),
+/// retried until it applies while later entries queue behind it there. Reads (any size) run on
+/// a thread of their own.
 ///
 /// `lock` guards the store's applies and reads and the state below. A checkpoint runs outside
-/// it, beside applies: it syncs the file system and writes the mark, which no apply touches.
+/// it, beside applies and reads: it syncs the file system and writes the mark, which neither
+/// touches.
 final class StoreWorker: @unchecked Sendable {
     let store: MainStore
     let pool = NIOThreadPool(numberOfThreads: 1)
+    /// Where reads run (see `read`).
+    let readPool = NIOThreadPool(numberOfThreads: 1)
     let lock = NIOLock()
     private let logger: Logger
     /// Results go back to the core through this: at once from the core's event loop, through
@@ -55,6 +59,7 @@ final class StoreWorker: @unchecked Sendable {
         self.logger = logger
         self.report = report
         pool.start()
+        readPool.start()
     }
 
     /// Applies `entries` in order (after everything submitted before), reporting each: here and
@@ -90,19 +95,32 @@ final class StoreWorker: @unchecked Sendable {
         }
     }
 
-    /// Runs `operation` against the store, on the worker thread.
+    /// Runs `operation` against the store, on the read thread: a checkpoint's `syncfs` (some
+    /// milliseconds, once a second) on the worker thread does not hold it up. Work on the worker
+    /// thread that holds the store without the lock (a resync's manifest, an apply retried
+    /// there) it waits behind, there.
     func read(_ operation: ReadOperation, completion: @escaping @Sendable (OperationResult) -> Void) {
-        pool.submit { [self] state in
+        readPool.submit { [self] state in
             guard case .active = state else { return completion(.failure(JBRError(.shuttingDown, "brick stopping"))) }
             lock.lock()
-            let result: OperationResult
-            do throws(StoreFailure) {
-                result = try store.read(operation)
-            } catch {
-                result = .failure(error.error)
+            guard batchesOnWorker == 0 else {
+                lock.unlock()
+                return pool.submit { [self] state in
+                    guard case .active = state else { return completion(.failure(JBRError(.shuttingDown, "brick stopping"))) }
+                    completion(lock.withLock { readHoldingLock(operation) })
+                }
             }
+            let result = readHoldingLock(operation)
             lock.unlock()
             completion(result)
+        }
+    }
+
+    private func readHoldingLock(_ operation: ReadOperation) -> OperationResult {
+        do throws(StoreFailure) {
+            return try store.read(operation)
+        } catch {
+            return .failure(error.error)
         }
     }
 
@@ -114,6 +132,7 @@ final class StoreWorker: @unchecked Sendable {
                 continuation.resume()
             }
         }
+        try? await readPool.shutdownGracefully()
         try? await pool.shutdownGracefully()
     }
 
