@@ -7,6 +7,7 @@ import Glibc
 import JBRClient
 import JBRCore
 import Logging
+import Synchronization
 
 /// A volume mounted through FUSE, served until it is unmounted (`fusermount3 -u`, `umount`) or
 /// the process is asked to stop (SIGTERM, SIGINT, SIGHUP: it unmounts itself).
@@ -36,15 +37,24 @@ public enum FuseMount {
 
         let fileSystem = MountedFileSystem(client: client, options: options, logger: logger)
         let retained = Unmanaged.passRetained(fileSystem)
-        defer { retained.release() }
         let arguments = CArguments(["jbr-client", "-o", mountOptions(options).joined(separator: ",")])
         defer { arguments.free() }
         var table = FuseOperationTable.make()
         var fuseArguments = fuse_args(argc: arguments.count, argv: arguments.pointer, allocated: 0)
         guard let session = fuse_session_new(&fuseArguments, &table, MemoryLayout<fuse_lowlevel_ops>.size, retained.toOpaque()) else {
+            retained.release()
             throw JBRError(.EINVAL, "libfuse refused the mount options \(mountOptions(options))")
         }
-        defer { fuse_session_destroy(session) }
+        // Requests still being served answer through the session: it goes only once they are
+        // done (their operations end within the client's timeout), or never, if they are not.
+        defer {
+            if fileSystem.unanswered.load(ordering: .acquiring) == 0 {
+                fuse_session_destroy(session)
+                retained.release()
+            } else {
+                logger.warning("\(fileSystem.unanswered.load(ordering: .relaxed)) requests were still unanswered at exit")
+            }
+        }
         guard fuse_session_mount(session, mountPoint) == 0 else {
             throw JBRError(.EIO, "cannot mount at \(mountPoint) (libfuse said why above)")
         }
@@ -58,8 +68,13 @@ public enum FuseMount {
             thread.name = "jbr-fuse-loop"
             thread.start()
         }
-        fuse_session_unmount(session)
+        // After a signal the mount is gone already (unmounted lazily).
+        if !stopper.unmounted.value.load(ordering: .acquiring) { fuse_session_unmount(session) }
         logger.info("unmounted from \(mountPoint)")
+        let deadline = ContinuousClock.now + client.defaultTimeout + .seconds(1)
+        while fileSystem.unanswered.load(ordering: .acquiring) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         if result < 0 { throw JBRError(.EIO, "the FUSE session ended with error \(-result)") }
     }
 
@@ -82,15 +97,18 @@ struct SendableSession: @unchecked Sendable {
 /// ends the session, the loop returns, and the process exits cleanly.
 private final class UnmountOnSignal {
     private let sources: [DispatchSourceSignal]
+    /// Set once a signal's unmount succeeded.
+    let unmounted = SharedFlag()
 
     init(mountPoint: String, session: SendableSession, logger: Logger) {
+        let unmounted = self.unmounted
         sources = [SIGTERM, SIGINT, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler {
                 logger.info("signal \(number): unmounting \(mountPoint)")
                 fuse_session_exit(session.session)
-                Self.unmount(mountPoint, logger: logger)
+                if Self.unmount(mountPoint, logger: logger) { unmounted.value.store(true, ordering: .releasing) }
             }
             source.resume()
             return source
@@ -99,18 +117,26 @@ private final class UnmountOnSignal {
 
     func cancel() { sources.forEach { $0.cancel() } }
 
-    static func unmount(_ mountPoint: String, logger: Logger) {
-        if getuid() == 0, umount2(mountPoint, Int32(MNT_DETACH)) == 0 { return }
+    /// Whether it is unmounted now.
+    static func unmount(_ mountPoint: String, logger: Logger) -> Bool {
+        if getuid() == 0, umount2(mountPoint, Int32(MNT_DETACH)) == 0 { return true }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exec fusermount3 -u -z \"$0\"", mountPoint]
         do {
             try process.run()
             process.waitUntilExit()
+            return process.terminationStatus == 0
         } catch {
             logger.error("cannot unmount \(mountPoint): \(error)")
+            return false
         }
     }
+}
+
+/// A flag shared between threads.
+final class SharedFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// An argv for libfuse, in memory it may read until `free`.

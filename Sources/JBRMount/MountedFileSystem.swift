@@ -21,6 +21,8 @@ final class MountedFileSystem: Sendable {
     let logger: Logger
     let nodes = Mutex(NodeTable())
     let files = Mutex(OpenFiles())
+    /// Requests taken and not yet answered: the session may not be destroyed under them.
+    let unanswered = Atomic<Int>(0)
 
     init(client: VolumeClient, options: MountOptions, logger: Logger) {
         self.client = client
@@ -32,7 +34,9 @@ final class MountedFileSystem: Sendable {
     /// its errno.
     func serve(_ request: FuseRequest, _ what: @autoclosure () -> String, _ work: @escaping @Sendable () async throws -> Void) {
         let description = what()
-        Task(executorPreference: client.executor) { [logger] in
+        unanswered.add(1, ordering: .relaxed)
+        Task(executorPreference: client.executor) { [self] in
+            defer { unanswered.subtract(1, ordering: .releasing) }
             do {
                 try await work()
             } catch {
