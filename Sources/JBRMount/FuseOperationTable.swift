@@ -1,4 +1,5 @@
 import CFUSE3
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ import Glibc
 enum FuseOperationTable {
     static func make() -> fuse_lowlevel_ops {
         var table = fuse_lowlevel_ops()
-        table.`init` = { userData, connection in
+        table.`init` = { _, connection in
             guard let connection else { return }
             // Programs' writes reach the volume as they make them, not later from the kernel's cache.
             connection.pointee.want &= ~UInt32(FUSE_CAP_WRITEBACK_CACHE)
@@ -19,7 +20,6 @@ enum FuseOperationTable {
             if connection.pointee.capable & UInt32(FUSE_CAP_READDIRPLUS) != 0 {
                 connection.pointee.want |= UInt32(FUSE_CAP_READDIRPLUS) | UInt32(FUSE_CAP_READDIRPLUS_AUTO)
             }
-            _ = userData
         }
         table.lookup = { request, parent, name in
             fileSystem(request).lookup(FuseRequest(request!), parent: parent, name: bytes(of: name))
@@ -78,7 +78,7 @@ enum FuseOperationTable {
             fileSystem(request).read(FuseRequest(request!), node: node, size: size, offset: offset, handle: file?.pointee.fh ?? 0)
         }
         table.write = { request, node, buffer, size, offset, file in
-            let data = buffer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+            let data = ByteBuffer(bytes: UnsafeRawBufferPointer(start: buffer, count: buffer == nil ? 0 : size))
             fileSystem(request).write(FuseRequest(request!), node: node, data: data, offset: offset, handle: file?.pointee.fh ?? 0)
         }
         // Every acknowledged write is durable on a majority already: flush and fsync have

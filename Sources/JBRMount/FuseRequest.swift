@@ -3,6 +3,7 @@ import CFUSE3
 import Glibc
 #endif
 import JBRCore
+import NIOCore
 
 /// One request from the kernel, answered exactly once, from whichever thread finishes it
 /// (libfuse's replies may come from any thread; each is one write to /dev/fuse).
@@ -57,9 +58,16 @@ struct FuseRequest: @unchecked Sendable {
     }
 
     func bytes(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            _ = fuse_reply_buf(request, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
-        }
+        bytes.withUnsafeBytes { reply($0) }
+    }
+
+    /// A read's data, straight from the buffer the volume's answer arrived in.
+    func bytes(_ buffer: ByteBuffer) {
+        buffer.withUnsafeReadableBytes { reply($0) }
+    }
+
+    private func reply(_ buffer: UnsafeRawBufferPointer) {
+        _ = fuse_reply_buf(request, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
     }
 
     /// A target's bytes as they are (not necessarily UTF-8); it holds no NUL.

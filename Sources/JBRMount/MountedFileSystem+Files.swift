@@ -83,17 +83,18 @@ extension MountedFileSystem {
     func read(_ request: FuseRequest, node: fuse_ino_t, size: Int, offset: off_t, handle: UInt64) {
         serve(request, "read") { [self] in
             let gfid = try files.withLock { $0.handle(handle)?.gfid } ?? gfid(node)
-            var collected: [UInt8] = []
-            collected.reserveCapacity(size)
+            // Usually one answer holds it all, and goes to the kernel as it arrived.
+            var collected = ByteBuffer()
             var position = UInt64(max(0, offset))
-            while collected.count < size {
-                let wanted = UInt32(min(size - collected.count, CodecLimits.maxDataBytes))
-                guard case let .data(data, endOfFile) = try await client.read(.read(gfid: gfid, offset: position, length: wanted)) else {
+            while collected.readableBytes < size {
+                let wanted = UInt32(min(size - collected.readableBytes, CodecLimits.maxDataBytes))
+                guard case .data(var data, let endOfFile) = try await client.read(.read(gfid: gfid, offset: position, length: wanted)) else {
                     throw JBRError(.EIO, "read answered with something other than data")
                 }
-                collected.append(contentsOf: data.readableBytesView)
-                position += UInt64(data.readableBytes)
-                if endOfFile || data.readableBytes == 0 { break }
+                let got = data.readableBytes
+                position += UInt64(got)
+                if collected.readableBytes == 0 { collected = data } else { collected.writeBuffer(&data) }
+                if endOfFile || got == 0 { break }
             }
             request.bytes(collected)
         }
@@ -101,21 +102,22 @@ extension MountedFileSystem {
 
     /// A write at the kernel's offset, or, for a handle opened with O_APPEND, at the end of the
     /// file as the leader finds it (appends from several clients never overwrite each other).
-    func write(_ request: FuseRequest, node: fuse_ino_t, data: [UInt8], offset: off_t, handle: UInt64) {
+    /// `data` is the kernel's buffer copied once; pieces of it go out without another copy.
+    func write(_ request: FuseRequest, node: fuse_ino_t, data: ByteBuffer, offset: off_t, handle: UInt64) {
         change(request, "write") { [self] in
             let opened = try files.withLock { $0.handle(handle) } ?? OpenFiles.Handle(gfid: gfid(node), append: false)
-            var start = 0
-            while start < data.count {
-                let end = min(data.count, start + CodecLimits.maxDataBytes)
-                let piece = ByteBuffer(bytes: data[start..<end])
+            let total = data.readableBytes
+            var rest = data
+            var position = UInt64(max(0, offset))
+            while let piece = rest.readSlice(length: min(rest.readableBytes, CodecLimits.maxDataBytes)), piece.readableBytes > 0 {
                 if opened.append {
                     _ = try await modify(.append(gfid: opened.gfid, data: piece))
                 } else {
-                    _ = try await modify(.write(gfid: opened.gfid, offset: UInt64(max(0, offset)) + UInt64(start), data: piece))
+                    _ = try await modify(.write(gfid: opened.gfid, offset: position, data: piece))
                 }
-                start = end
+                position += UInt64(piece.readableBytes)
             }
-            request.written(data.count)
+            request.written(total)
         }
     }
 

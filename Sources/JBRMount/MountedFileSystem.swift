@@ -32,8 +32,7 @@ final class MountedFileSystem: Sendable {
 
     /// Runs `work` for `request` on the client's loop; a thrown error answers the kernel with
     /// its errno.
-    func serve(_ request: FuseRequest, _ what: @autoclosure () -> String, _ work: @escaping @Sendable () async throws -> Void) {
-        let description = what()
+    func serve(_ request: FuseRequest, _ what: String, _ work: @escaping @Sendable () async throws -> Void) {
         unanswered.add(1, ordering: .relaxed)
         Task(executorPreference: client.executor) { [self] in
             defer { unanswered.subtract(1, ordering: .releasing) }
@@ -42,7 +41,7 @@ final class MountedFileSystem: Sendable {
             } catch {
                 let errorNumber = Self.errorNumber(for: error)
                 if errorNumber != ENOENT && errorNumber != ENODATA && errorNumber != EEXIST {
-                    logger.info("\(description) failed: \(error)")
+                    logger.info("\(what) failed: \(error)")
                 }
                 request.fail(errorNumber)
             }
@@ -50,9 +49,9 @@ final class MountedFileSystem: Sendable {
     }
 
     /// A change, refused at once on a read-only mount.
-    func change(_ request: FuseRequest, _ what: @autoclosure () -> String, _ work: @escaping @Sendable () async throws -> Void) {
+    func change(_ request: FuseRequest, _ what: String, _ work: @escaping @Sendable () async throws -> Void) {
         guard !options.readOnly else { return request.fail(EROFS) }
-        serve(request, what(), work)
+        serve(request, what, work)
     }
 
     static func errorNumber(for error: any Error) -> Int32 {

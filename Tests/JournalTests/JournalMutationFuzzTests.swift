@@ -67,10 +67,7 @@ struct JournalMutationFuzzTests {
         let pristine = try await PristineJournal.write(seed: Self.seed)
         let directory = TemporaryDirectory("journal-stray")
         let path = directory.path + "/journal"
-        let segment = pristine.segments[1]
-        let hole = pristine.layout[segment]![2]
-        var files = pristine.files
-        files[segment]!.replaceSubrange(hole.offset..., with: [UInt8](repeating: 0, count: files[segment]!.count - hole.offset))
+        var (files, segment, hole) = pristine.middleSegmentZeroedFromItsThirdRecord()
         files[segment]![hole.offset + 4 * RecordHeader.encodedSize] = 0x01
         try Snapshot.restore(files, in: path)
         do {
@@ -94,10 +91,7 @@ struct JournalMutationFuzzTests {
         let pristine = try await PristineJournal.write(seed: Self.seed)
         let directory = TemporaryDirectory("journal-gap")
         let path = directory.path + "/journal"
-        let segment = pristine.segments[1]
-        let cutAt = pristine.layout[segment]![2]
-        var files = pristine.files
-        files[segment]!.replaceSubrange(cutAt.offset..., with: [UInt8](repeating: 0, count: files[segment]!.count - cutAt.offset))
+        let (files, segment, cutAt) = pristine.middleSegmentZeroedFromItsThirdRecord()
         try Snapshot.restore(files, in: path)
         #expect(throws: JournalError.self) { try Journal.open(configuration(path)) }
 
@@ -477,6 +471,16 @@ extension JournalMutationFuzzTests {
         /// Each segment's records as written: index, byte offset, size.
         var layout: [String: [(index: Int, offset: Int, size: Int)]]
         var segments: [String] { layout.keys.sorted() }
+
+        /// The files with the second segment zeroed from its third record on (lost writes, a
+        /// damaged range), that segment, and where its third record was.
+        func middleSegmentZeroedFromItsThirdRecord() -> (files: [String: [UInt8]], segment: String, from: (index: Int, offset: Int, size: Int)) {
+            let segment = segments[1]
+            let third = layout[segment]![2]
+            var files = files
+            files[segment]!.replaceSubrange(third.offset..., with: [UInt8](repeating: 0, count: files[segment]!.count - third.offset))
+            return (files, segment, third)
+        }
 
         static func write(seed: UInt64) async throws -> PristineJournal {
             var generator = SplitMix64(seed: seed)
