@@ -56,6 +56,46 @@ import Testing
         #expect(try fixture.apply(.write(gfid: other, offset: 0, data: ByteBuffer(string: "x"))).failureCode == .ESTALE)
     }
 
+    /// A content change answers without reading its file's times back (they would make the
+    /// kernel move every file's clock): what it answers is still what a stat says after it, but
+    /// for the change time, which is the operation's own.
+    @Test func aContentChangeAnswersWhatAStatSaysAfterIt() throws {
+        for operation in [
+            FileOperation.write(gfid: file, offset: 4096, data: ByteBuffer(string: "abc")),
+            .append(gfid: file, data: ByteBuffer(string: "de")),
+            .truncate(gfid: file, size: 10_000),
+            .fallocate(gfid: file, offset: 0, length: 65_536, keepSize: true),
+        ] {
+            let answered = try fixture.attributes(operation)
+            let stated = try #require(try fixture.stat(file).attributes)
+            #expect(answered.modificationTime == stated.modificationTime, "\(operation.name)")
+            #expect(answered.changeTime == answered.modificationTime, "\(operation.name)")
+            var comparable = answered
+            comparable.changeTime = stated.changeTime
+            // ext4 counts blocks reserved for delayed allocation until they are written out,
+            // so the block count moves on its own (an append answered 16 and then stat'ed 8,
+            // with fstat as with statx).
+            comparable.blocks = stated.blocks
+            #expect(comparable == stated, "\(operation.name)")
+        }
+    }
+
+    /// `statusWithoutTimes` reports what `fstat` does, times aside.
+    @Test func theStatusWithoutTimesAgreesWithFstat() throws {
+        try fixture.apply(.write(gfid: file, offset: 0, data: ByteBuffer(repeating: 7, count: 10_000)))
+        let fd = open(fixture.handlePath(file), O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        let descriptor = StoreDescriptor(adopting: fd, label: "file", faults: nil)
+        let full = try descriptor.status()
+        let partial = try descriptor.statusWithoutTimes()
+        #expect(partial.st_mode == full.st_mode && partial.st_nlink == full.st_nlink)
+        #expect(partial.st_uid == full.st_uid && partial.st_gid == full.st_gid)
+        #expect(partial.st_size == full.st_size && partial.st_blocks == full.st_blocks)
+        #expect(partial.st_ino == full.st_ino && partial.st_dev == full.st_dev)
+        #expect(partial.st_atim.tv_sec == full.st_atim.tv_sec && partial.st_atim.tv_nsec == full.st_atim.tv_nsec)
+        #expect(partial.st_mtim.tv_sec == 0 && partial.st_ctim.tv_sec == 0)
+    }
+
     @Test func truncateGrowsWithZerosAndShrinks() throws {
         try fixture.apply(.write(gfid: file, offset: 0, data: ByteBuffer(string: "0123456789")))
         #expect(try fixture.attributes(.truncate(gfid: file, size: 4)).size == 4)

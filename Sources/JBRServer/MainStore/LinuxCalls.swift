@@ -15,6 +15,7 @@ enum LinuxCalls {
     static let syncfs = symbol("syncfs", as: (@convention(c) (Int32) -> Int32).self)
     static let fallocate = symbol("fallocate", as: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32).self)
 
+    static let statx = symbol("statx", as: (@convention(c) (Int32, Path, Int32, UInt32, UnsafeMutableRawPointer) -> Int32).self)
     static let fgetxattr = symbol("fgetxattr", as: (@convention(c) (Int32, Path, UnsafeMutableRawPointer?, Int) -> Int).self)
     static let fsetxattr = symbol("fsetxattr", as: (@convention(c) (Int32, Path, UnsafeRawPointer?, Int, Int32) -> Int32).self)
     static let fremovexattr = symbol("fremovexattr", as: (@convention(c) (Int32, Path) -> Int32).self)
@@ -33,6 +34,9 @@ enum LinuxCalls {
     static let xattrCreate: Int32 = 1
     static let xattrReplace: Int32 = 2
     static let utimeOmit = (1 << 30) - 2
+    static let atEmptyPath: Int32 = 0x1000
+    /// STATX_BASIC_STATS without STATX_MTIME and STATX_CTIME.
+    static let statxAllButChangeTimes: UInt32 = 0x7FF & ~0xC0
 
     private static func symbol<Function>(_ name: String, as type: Function.Type) -> Function {
         guard let address = dlsym(nil, name) else { preconditionFailure("the C library does not export \(name)") }

@@ -30,7 +30,7 @@ extension MainStore {
         let length = UInt64(data.readableBytes)
         var marked = mark != nil
         let result = try Self.outcome { () throws(StoreError) in
-            let size = UInt64(try file.status().st_size)
+            let size = UInt64(try file.statusWithoutTimes().st_size)
             let end: UInt64
             if let mark, mark.index == index {
                 end = mark.end

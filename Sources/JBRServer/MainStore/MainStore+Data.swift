@@ -95,8 +95,9 @@ extension MainStore {
     /// then only checks that the file still has a name besides its handle; any other operation
     /// that touches the file closes it first.
     func openLiveRegularFile(_ gfid: GFID) throws(StoreError) -> (file: StoreDescriptor, status: stat)? {
+        // The times stay unread (`statusWithoutTimes`): this runs before every write.
         if let open = writableFiles[gfid] {
-            let status = try open.status()
+            let status = try open.statusWithoutTimes()
             if status.st_nlink >= 2 { return (open, status) }
             writableFiles[gfid] = nil
         }
@@ -105,7 +106,7 @@ extension MainStore {
         else { return nil }
         // Checked before opening: opening a FIFO for writing would not return.
         let file = try bucket.open(HandlePath.name(gfid), flags: O_WRONLY, label: "file \(gfid)")
-        let opened = try file.status()
+        let opened = try file.statusWithoutTimes()
         guard opened.st_ino == status.st_ino, opened.st_dev == status.st_dev,
             try identity.gfid(in: file, name: nil, status: opened) == gfid
         else { return nil }
@@ -144,10 +145,15 @@ extension MainStore {
     }
 
     /// Sets the modification time of a file just changed to `time` (a redo puts back the time it
-    /// had, which the kernel just moved), and returns its attributes.
+    /// had, which the kernel just moved), and returns its attributes, whose change time is
+    /// `time` too: the change's own time, the same on every replica. Their times are not read
+    /// back (see `statusWithoutTimes`).
     func modified(_ file: StoreDescriptor, gfid: GFID, time: Timestamp) throws(StoreError) -> FileAttributes {
         try file.setTimes(of: nil, access: nil, modification: time)
-        return try Self.attributes(file.status(), gfid: gfid, of: file.label)
+        var status = try file.statusWithoutTimes()
+        status.st_mtim = timespec(tv_sec: Int(time.seconds), tv_nsec: Int(time.nanoseconds))
+        status.st_ctim = status.st_mtim
+        return try Self.attributes(status, gfid: gfid, of: file.label)
     }
 
     /// `offset` as a file offset, refusing (EFBIG) a range ending past what `off_t` holds.

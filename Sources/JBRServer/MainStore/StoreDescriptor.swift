@@ -74,6 +74,25 @@ final class StoreDescriptor {
         return info
     }
 
+    /// The status of the object without its modification and change times (left zero), for an
+    /// object whose times the caller knows (it just set them).
+    ///
+    /// Reading a file's times makes Linux (6.13 on, "multigrain timestamps") stamp its next
+    /// change with a fine-grained time, and that time moves the coarse clock of every file
+    /// forward: the journal's next write then changes its segment's mtime, and on ext4 without
+    /// a journal each fdatasync writes the inode as well. Measured here: a journal sync took
+    /// 0.127 ms instead of 0.088 when another file was stat'ed and written between syncs.
+    func statusWithoutTimes() throws(StoreError) -> stat {
+        var extended = StatxBuffer()
+        let result = withUnsafeMutableBytes(of: &extended) { buffer in
+            LinuxCalls.statx(fd, "", LinuxCalls.atEmptyPath, LinuxCalls.statxAllButChangeTimes, buffer.baseAddress!)
+        }
+        // Kernels before 4.11 (or a sandbox refusing the call): the ordinary status.
+        if result != 0 && errno == ENOSYS { return try status() }
+        try check(result, "statx")
+        return extended.status
+    }
+
     /// The status of `name` itself (a symlink is not followed), or nil if there is no such name.
     func status(of name: [UInt8]) throws(StoreError) -> stat? {
         var info = stat()
