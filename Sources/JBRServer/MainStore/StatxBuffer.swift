@@ -17,7 +17,7 @@ struct StatxBuffer {
         withUnsafeBytes(of: bytes) { $0.loadUnaligned(fromByteOffset: offset, as: type) }
     }
 
-    /// What the kernel filled in, as a `stat`; fields statx was not asked for stay zero.
+    /// What the kernel filled in, as a `stat` (fields `statx` does not have stay zero).
     var status: stat {
         var status = stat()
         status.st_blksize = numericCast(load(4, as: UInt32.self))
@@ -25,7 +25,7 @@ struct StatxBuffer {
         status.st_uid = load(20, as: UInt32.self)
         status.st_gid = load(24, as: UInt32.self)
         status.st_mode = mode_t(load(28, as: UInt16.self))
-        status.st_ino = UInt(load(32, as: UInt64.self))
+        status.st_ino = numericCast(load(32, as: UInt64.self))
         status.st_size = Int(truncatingIfNeeded: load(40, as: UInt64.self))
         status.st_blocks = Int(truncatingIfNeeded: load(48, as: UInt64.self))
         status.st_atim = timestamp(at: 64)

@@ -74,8 +74,9 @@ final class StoreDescriptor {
         return info
     }
 
-    /// The status of the object without its modification and change times (left zero), for an
-    /// object whose times the caller knows (it just set them).
+    /// The status of the object without asking for its modification and change times (their
+    /// fields are zero on kernels that honour the request), for callers that do not use them
+    /// or know them (they just set them).
     ///
     /// Reading a file's times makes Linux (6.13 on, "multigrain timestamps") stamp its next
     /// change with a fine-grained time, and that time moves the coarse clock of every file
