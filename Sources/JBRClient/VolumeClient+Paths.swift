@@ -74,7 +74,7 @@ extension VolumeClient {
         guard data.count <= CodecLimits.maxDataBytes else {
             throw JBRError(.E2BIG, "an append of \(data.count) bytes is over the \(CodecLimits.maxDataBytes) bytes one operation carries")
         }
-        guard case let .written(_, attributes) = try await write(.append(gfid: gfid, data: ByteBuffer(bytes: Array(data)))) else {
+        guard case let .written(_, attributes) = try await write(.append(gfid: gfid, data: ByteBuffer(bytes: data))) else {
             throw JBRError(.EIO, "append answered with something other than a write")
         }
         return attributes

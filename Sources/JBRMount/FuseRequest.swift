@@ -57,7 +57,7 @@ struct FuseRequest: @unchecked Sendable {
         _ = fuse_reply_write(request, count)
     }
 
-    func bytes(_ bytes: [UInt8]) {
+    func bytes(_ bytes: ArraySlice<UInt8>) {
         bytes.withUnsafeBytes { reply($0) }
     }
 

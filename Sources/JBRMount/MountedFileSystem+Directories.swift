@@ -28,7 +28,7 @@ extension MountedFileSystem {
                 if fitting.count < page.entries.count || page.isLastPage || used > 0 { break }
                 cookie = page.nextCookie
             }
-            request.bytes(Array(buffer[..<used]))
+            request.bytes(buffer[..<used])
         }
     }
 

@@ -49,6 +49,6 @@ extension MountedFileSystem {
     private func answer(_ request: FuseRequest, _ bytes: [UInt8], room: Int) throws {
         if room == 0 { return request.extendedAttributeSize(bytes.count) }
         guard bytes.count <= room else { throw JBRError(.ERANGE, "\(bytes.count) bytes do not fit in \(room)") }
-        request.bytes(bytes)
+        request.bytes(bytes[...])
     }
 }

@@ -43,11 +43,14 @@ struct StoreWorkerOrderTests {
         for file in ballast { try FileManager.default.removeItem(atPath: file) }
         // The loop is held until the worker has applied the entry and queued its report there
         // (and had time to finish its batch); then the next entry comes, as the core hands it.
-        try await loop.submit {
-            while !workerReported.withLockedValue({ $0 }) { usleep(1000) }
+        let reported = try await loop.submit {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !workerReported.withLockedValue({ $0 }) && ContinuousClock.now < deadline { usleep(1000) }
             usleep(50_000)
             worker.apply([LogEntry(position: next.position, payload: .operation(next.entry))])
+            return workerReported.withLockedValue { $0 }
         }.get()
+        #expect(reported, "the worker thread never reported the entry it retried (did the first apply not fail on the loop?)")
 
         let deadline = ContinuousClock.now + .seconds(10)
         while seen.withLockedValue({ $0.count }) < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }

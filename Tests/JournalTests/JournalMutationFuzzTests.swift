@@ -493,8 +493,7 @@ extension JournalMutationFuzzTests {
                     body: index == 150 ? randomBytes(70_000, using: &generator) : randomBody(using: &generator)))
             }
             let directory = TemporaryDirectory("journal-fuzz-pristine")
-            var configuration = JournalConfiguration(directory: directory.path + "/journal", volumeID: testVolume)
-            configuration.segmentBytes = JournalMutationFuzzTests.segmentBytes
+            let configuration = journalConfiguration(directory, segmentBytes: JournalMutationFuzzTests.segmentBytes)
             let journal = try Journal.open(configuration)
             var next = 0
             while next < records.count {
@@ -539,13 +538,6 @@ extension JournalMutationFuzzTests {
                 return Array(body.prefix(size))
             default: return randomBytes(size, using: &generator)
             }
-        }
-
-        static func randomBytes(_ count: Int, using generator: inout SplitMix64) -> [UInt8] {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(count + 8)
-            while bytes.count < count { withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) } }
-            return Array(bytes.prefix(count))
         }
 
         /// The term table of a journal holding records `1...last`.

@@ -51,9 +51,10 @@ import Testing
             try await append(body: 1000)
             left = Self.segmentBytes - tail - journal.locked { $0.segments.last!.endOffset }
         }
-        while left > 2 * 1064 {
+        let filler = 1000 + RecordHeader.encodedSize
+        while left > 2 * filler {
             try await append(body: 1000)
-            left -= 1064
+            left -= filler
         }
         let first = left / 2
         try await append(body: first - RecordHeader.encodedSize)

@@ -31,10 +31,15 @@ func journalConfiguration(_ directory: TemporaryDirectory, segmentBytes: Int = 1
 func body(for index: UInt64, size: Int, compressible: Bool = false) -> [UInt8] {
     if compressible { return [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size) }
     var generator = SplitMix64(seed: index)
+    return randomBytes(size, using: &generator)
+}
+
+/// `count` pseudo-random (incompressible) bytes from `generator`.
+func randomBytes(_ count: Int, using generator: inout SplitMix64) -> [UInt8] {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(size + 8)
-    while bytes.count < size { withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) } }
-    return Array(bytes.prefix(size))
+    bytes.reserveCapacity(count + 8)
+    while bytes.count < count { withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) } }
+    return Array(bytes.prefix(count))
 }
 
 func record(_ index: UInt64, term: UInt64 = 1, size: Int = 100) -> JournalRecord {

@@ -24,6 +24,10 @@ extension Timestamp {
     init(_ time: timespec) {
         self.init(seconds: Int64(time.tv_sec), nanoseconds: UInt32(time.tv_nsec))
     }
+
+    var timespec: Glibc.timespec {
+        Glibc.timespec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds))
+    }
 }
 
 extension FileAttributes {

@@ -30,7 +30,8 @@ extension MainStore {
         let length = UInt64(data.readableBytes)
         var marked = mark != nil
         let result = try Self.outcome { () throws(StoreError) in
-            let size = UInt64(try file.statusWithoutTimes().st_size)
+            // The status was taken just now, when the file was found open.
+            let size = UInt64(status.st_size)
             let end: UInt64
             if let mark, mark.index == index {
                 end = mark.end

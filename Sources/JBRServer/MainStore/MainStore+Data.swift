@@ -151,8 +151,8 @@ extension MainStore {
     func modified(_ file: StoreDescriptor, gfid: GFID, time: Timestamp) throws(StoreError) -> FileAttributes {
         try file.setTimes(of: nil, access: nil, modification: time)
         var status = try file.statusWithoutTimes()
-        status.st_mtim = timespec(tv_sec: Int(time.seconds), tv_nsec: Int(time.nanoseconds))
-        status.st_ctim = status.st_mtim
+        status.st_mtim = time.timespec
+        status.st_ctim = time.timespec
         return try Self.attributes(status, gfid: gfid, of: file.label)
     }
 

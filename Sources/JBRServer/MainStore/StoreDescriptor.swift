@@ -204,8 +204,7 @@ final class StoreDescriptor {
     }
 
     private static func timespec(_ time: Timestamp?) -> Glibc.timespec {
-        guard let time else { return Glibc.timespec(tv_sec: 0, tv_nsec: LinuxCalls.utimeOmit) }
-        return Glibc.timespec(tv_sec: Int(time.seconds), tv_nsec: Int(time.nanoseconds))
+        time?.timespec ?? Glibc.timespec(tv_sec: 0, tv_nsec: LinuxCalls.utimeOmit)
     }
 }
 

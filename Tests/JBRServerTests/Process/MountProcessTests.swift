@@ -203,8 +203,9 @@ struct MountProcessTests {
                 // In-flight requests wait for the new leader and complete there.
                 mount.expectSuccess(await cp.finish(within: .seconds(120)))
                 mount.expectSameTree(source, copy)
+                // The killed brick comes back and holds what the others hold.
                 try volume.start(killed)
-                _ = try await volume.leader(within: .seconds(30))
+                _ = try await ResyncProcessTests.expectIdenticalTrees(volume)
             }
         }
     }
@@ -218,9 +219,21 @@ struct MountProcessTests {
             try SampleTree.makeBulk(at: source, files: 300, averageBytes: 27_000)
             let mount = try await MountedVolume.mount(volume)
             let copy = mount.path + "/bulk-copy"
-            let cp = try ChildProcess.launch("cp", ["-a", source, copy], scratch: volume.root)
-            try await Task.sleep(for: .milliseconds(750))
-            let copyingWhenKilled = cp.isRunning
+            let cp: ChildProcess
+            let copyingWhenKilled: Bool
+            do {
+                cp = try ChildProcess.launch("cp", ["-a", source, copy], scratch: volume.root)
+                do {
+                    try await Task.sleep(for: .milliseconds(750))
+                } catch {
+                    await cp.stop()
+                    throw error
+                }
+                copyingWhenKilled = cp.isRunning
+            } catch {
+                _ = await mount.unmount()
+                throw error
+            }
             mount.child.signal(SIGKILL)
             let copied = await cp.finish(within: .seconds(60))
             let end = await mount.unmount()
@@ -228,13 +241,7 @@ struct MountProcessTests {
             #expect(!copied.succeeded, "cp went on after its mount died: \(copied)")
             #expect(!end.leftMounted && end.unmountCommand?.succeeded == true, "fusermount3 -u after kill -9: \(end)")
 
-            try await PowerLossProcessTests.waitUntilAllApplied(volume)
-            let leader = try await volume.leader()
-            let trees = try (0..<3).map { try BrickTreeDigest.describe(brick: volume.brickPath($0)) }
-            for number in 0..<3 where number != leader {
-                let difference = trees[number].difference(from: trees[leader])
-                #expect(difference.isEmpty, "brick \(number + 1) differs from the leader: \(difference.prefix(6))")
-            }
+            _ = try await ResyncProcessTests.expectIdenticalTrees(volume)
             // cp writes one file at a time, front to back: every copied file holds the start of its
             // source, and only the one cut short by the kill may hold less than all of it.
             var copiedFiles = 0
@@ -307,20 +314,20 @@ struct MountProcessTests {
                 mount.expect(try mount.blocking("read") { try Posix.readFile(mount.path + "/from-library") } == rewritten, "a file the library rewrote shorter")
 
                 // A name the mount just found missing appears (no negative entry cached).
-                Self.expectFailure("lstat of a name not made yet", ENOENT, mount) { Self.lstatResult(mount.path + "/appeared") }
+                mount.blocking("lstat") { Self.expectFailure("lstat of a name not made yet", ENOENT, mount) { Self.lstatResult(mount.path + "/appeared") } }
                 try await client.makeDirectory("/appeared")
                 let appeared = try mount.blocking("lstat") { try Posix.lstat(mount.path + "/appeared") }
                 mount.expect(appeared.st_mode & S_IFMT == S_IFDIR, "a directory the library made")
 
                 // A rename and a removal by the library.
                 try await client.move("/from-library", to: "/moved")
-                Self.expectFailure("lstat of the renamed file's old name", ENOENT, mount) { Self.lstatResult(mount.path + "/from-library") }
+                mount.blocking("lstat") { Self.expectFailure("lstat of the renamed file's old name", ENOENT, mount) { Self.lstatResult(mount.path + "/from-library") } }
                 mount.expect(try mount.blocking("read") { try Posix.readFile(mount.path + "/moved") } == rewritten, "the renamed file")
                 try await client.remove("/moved")
-                Self.expectFailure("lstat of a file the library removed", ENOENT, mount) { Self.lstatResult(mount.path + "/moved") }
+                mount.blocking("lstat") { Self.expectFailure("lstat of a file the library removed", ENOENT, mount) { Self.lstatResult(mount.path + "/moved") } }
 
                 // A removal through the mount.
-                #expect(unlink(mount.path + "/from-mount") == 0)
+                #expect(mount.blocking("unlink") { unlink(mount.path + "/from-mount") } == 0)
                 await #expect(throws: JBRError.self) { try await client.attributes(of: "/from-mount") }
             }
         }
@@ -623,19 +630,24 @@ struct MountProcessTestsWithoutFUSE {
                 try Posix.makeDirectory(saved)
                 let script = """
                     set -e
-                    saved="$1"; shift
+                    saved="$1"; mountpoint="$2"; shift 2
                     mount --rbind /dev "$saved"
                     mount -t tmpfs -o mode=0755 jbr-no-fuse /dev
                     for name in null zero random urandom; do touch "/dev/$name"; mount --bind "$saved/$name" "/dev/$name"; done
                     test ! -e /dev/fuse
                     echo "jbr-test: /dev/fuse hidden" >&2
-                    exec "$@"
+                    "$@" && status=0 || status=$?
+                    if awk -v point="$mountpoint" '$5 == point { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+                        echo "jbr-test: a mount was left at the mount point" >&2
+                    fi
+                    exit $status
                     """
                 // --propagation private: nothing mounted in there reaches this namespace.
                 result = await HostTools.run(
-                    "unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", saved] + client, scratch: volume.root,
+                    "unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", saved, mountPoint] + client, scratch: volume.root,
                     timeout: .seconds(60))
                 #expect(result.errors.contains("jbr-test: /dev/fuse hidden"), "the namespace without /dev/fuse was not set up: \(result)")
+                #expect(!result.errors.contains("jbr-test: a mount was left at the mount point"), "\(result)")
             } else {
                 result = await HostTools.run(client[0], Array(client.dropFirst()), scratch: volume.root, timeout: .seconds(60))
             }

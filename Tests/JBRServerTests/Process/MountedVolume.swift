@@ -78,7 +78,13 @@ final class MountedVolume: @unchecked Sendable {
                 let end = await mount.unmount()
                 throw MountTestFailure("\(path) was not mounted within \(mountWait)\n\(mount.diagnostics(end))")
             }
-            try await Task.sleep(for: .milliseconds(100))
+            do {
+                try await Task.sleep(for: .milliseconds(100))
+            } catch {
+                // Cancelled: jbr-client is not left running.
+                await mount.unmount()
+                throw error
+            }
         }
         return mount
     }
@@ -155,15 +161,8 @@ final class MountedVolume: @unchecked Sendable {
     }
 
     /// Runs a program to completion (bounded) with its output in files under the volume's folder.
-    func run(
-        _ program: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], timeout: Duration = .seconds(120)
-    ) async -> CommandResult {
-        await HostTools.run(program, arguments, in: directory, environment: environment, scratch: volume.root, timeout: timeout)
-    }
-
-    /// `/bin/sh -c script`, as `run`.
-    func shell(_ script: String, in directory: String? = nil, environment: [String: String] = [:], timeout: Duration = .seconds(120)) async -> CommandResult {
-        await run("/bin/sh", ["-c", script], in: directory, environment: environment, timeout: timeout)
+    func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) async -> CommandResult {
+        await HostTools.run(program, arguments, environment: environment, scratch: volume.root)
     }
 
     // MARK: Checks that also mark the mount's diagnostics for printing
@@ -175,9 +174,9 @@ final class MountedVolume: @unchecked Sendable {
     }
 
     /// Expects the trees at `expected` and `actual` to be the same (see `TreeComparison`).
-    func expectSameTree(_ expected: String, _ actual: String, modificationTimes: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectSameTree(_ expected: String, _ actual: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let differences = blocking("comparing \(expected) with \(actual)", sourceLocation: sourceLocation) {
-            TreeComparison.differences(between: expected, and: actual, modificationTimes: modificationTimes)
+            TreeComparison.differences(between: expected, and: actual)
         }
         if !differences.isEmpty { markFailed() }
         #expect(differences.isEmpty, "\(expected) and \(actual) differ:\n\(TreeComparison.summary(differences))", sourceLocation: sourceLocation)
@@ -316,7 +315,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Starts `program` (a path, or a name looked up on PATH) with `environment` added to this
     /// process's own; its output files go in `scratch`.
     static func launch(
-        _ program: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], scratch: String
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], scratch: String
     ) throws -> ChildProcess {
         guard let executable = HostTools.path(of: program) else { throw MountTestFailure("\(program) is not installed (not on PATH)") }
         let stem = scratch + "/\((program as NSString).lastPathComponent)-\(UInt32.random(in: 0...UInt32.max))"
@@ -326,7 +325,6 @@ final class ChildProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stem + ".out"))
@@ -357,7 +355,8 @@ final class ChildProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(50))
+            // A cancelled task (a test past its time limit) still waits, without spinning.
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { usleep(50_000) }
         }
         return true
     }
@@ -404,11 +403,11 @@ enum HostTools {
     /// Runs `program` to completion, at most `timeout` (then it is killed and the result says
     /// so); a program that cannot be started gives status 127 with the reason as its errors.
     static func run(
-        _ program: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], scratch: String,
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], scratch: String,
         timeout: Duration = .seconds(120)
     ) async -> CommandResult {
         do {
-            let child = try ChildProcess.launch(program, arguments, in: directory, environment: environment, scratch: scratch)
+            let child = try ChildProcess.launch(program, arguments, environment: environment, scratch: scratch)
             return await child.finish(within: timeout)
         } catch {
             let command = ([program] + arguments).joined(separator: " ")
@@ -548,7 +547,7 @@ enum Posix {
 /// modification times (seconds) of files and directories, and which files are hard links of
 /// each other.
 enum TreeComparison {
-    static func differences(between expectedRoot: String, and actualRoot: String, modificationTimes: Bool = true) -> [String] {
+    static func differences(between expectedRoot: String, and actualRoot: String) -> [String] {
         var differences: [String] = []
         // Inode → relative paths of the multiply linked regular files on each side.
         var expectedLinks: [UInt64: [String]] = [:]
@@ -574,7 +573,7 @@ enum TreeComparison {
             if expected.st_uid != actual.st_uid || expected.st_gid != actual.st_gid {
                 differences.append("\(label): owner \(expected.st_uid):\(expected.st_gid) became \(actual.st_uid):\(actual.st_gid)")
             }
-            let checksTime = modificationTimes && (expectedType == S_IFREG || expectedType == S_IFDIR)
+            let checksTime = expectedType == S_IFREG || expectedType == S_IFDIR
             if checksTime && expected.st_mtim.tv_sec != actual.st_mtim.tv_sec {
                 differences.append("\(label): modification time \(expected.st_mtim.tv_sec) became \(actual.st_mtim.tv_sec)")
             }
