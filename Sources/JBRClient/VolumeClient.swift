@@ -110,7 +110,8 @@ public final class VolumeClient: Sendable {
         let deadline = ContinuousClock.now + timeout
         var target = state.withLock { $0.leader } ?? 0
         var backoff = Duration.milliseconds(10)
-        var lastError: any Error = JBRError(.timedOut, "\(what) did not complete within \(timeout)")
+        // Built only when it is thrown: formatting it costs more than a fast reply's whole turn.
+        var lastError: (any Error)?
         while ContinuousClock.now < deadline {
             do {
                 let connection = try await connection(to: target)
@@ -149,6 +150,7 @@ public final class VolumeClient: Sendable {
             backoff = min(backoff * 2, .milliseconds(50))
         }
         // Socket errors say little to a user: name the operation and the deadline.
+        guard let lastError else { throw JBRError(.timedOut, "\(what) did not complete within \(timeout)") }
         if let error = lastError as? JBRError { throw error }
         throw JBRError(.timedOut, "\(what) did not complete within \(timeout); last failure: \(lastError)")
     }

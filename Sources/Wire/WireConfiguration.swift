@@ -53,7 +53,9 @@ public struct WireConfiguration: Sendable {
     /// segments, store files, connections to peers): it admits no more connections than the
     /// process's soft RLIMIT_NOFILE less this (less a quarter of a small limit), whatever
     /// `maxConnections` says, so connecting strangers cannot make the brick's own opens fail.
-    public var reservedDescriptors: Int = 256
+    /// A brick's store alone keeps up to 448 open (256 index buckets, 128 directories, 64 files
+    /// being written).
+    public var reservedDescriptors: Int = 640
 
     /// The handshake protocol versions this end speaks. Tests narrow it to exercise version
     /// negotiation; production code leaves it alone.

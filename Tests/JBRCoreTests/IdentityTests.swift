@@ -25,6 +25,24 @@ import Testing
         #expect(GFID(bytes: gfid.bytes) == gfid)
     }
 
+    @Test func theCanonicalFormIsLowercaseAndTheOnlyOneItsParserTakes() throws {
+        let uuid = UUID128(high: 0x0123_4567_89AB_CDEF, low: 0xFEDC_BA98_7654_3210)
+        #expect(uuid.canonicalBytes == Array("01234567-89ab-cdef-fedc-ba9876543210".utf8))
+        #expect(uuid.uuidString == "01234567-89ab-cdef-fedc-ba9876543210")
+        #expect(UUID128(canonical: uuid.canonicalBytes) == uuid)
+        #expect(UUID128(canonical: Array("01234567-89AB-cdef-fedc-ba9876543210".utf8)) == nil, "uppercase")
+        #expect(UUID128(parsing: "01234567-89AB-cdef-fedc-ba9876543210") == uuid, "the general parser takes either case")
+        // Slices (as handle names are cut from symlink targets) parse the same.
+        let padded = Array("x/".utf8) + uuid.canonicalBytes + Array("/y".utf8)
+        #expect(UUID128(canonical: padded[2..<38]) == uuid)
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<200 {
+            let random = UUID128.random(using: &generator)
+            #expect(UUID128(canonical: random.canonicalBytes) == random)
+            #expect(random.uuidString == String(decoding: random.canonicalBytes, as: UTF8.self))
+        }
+    }
+
     @Test(arguments: [
         "", "6b5f1a9e0c1d4e2f8a3b4c5d6e7f8091", "6b5f1a9e-0c1d-4e2f-8a3b-4c5d6e7f809", "6b5f1a9e-0c1d-4e2f-8a3b-4c5d6e7f80911",
         "6b5f1a9e-0c1d-4e2f-8a3b-4c5d6e7f809g", "6b5f1a9e-0c1d4-e2f-8a3b-4c5d6e7f8091", "-6b5f1a9e-0c1d-4e2f-8a3b-4c5d6e7f809",
@@ -33,6 +51,7 @@ import Testing
     func malformedUUIDsAreRefused(text: String) {
         #expect(GFID(parsing: text) == nil)
         #expect(VolumeID(parsing: text) == nil)
+        #expect(UUID128(canonical: Array(text.utf8)) == nil)
     }
 
     @Test func randomUUIDsAreVersion4AndSeedReproducible() {

@@ -101,9 +101,18 @@ import Testing
     @Test func aDirectoryHandleTamperedToPointOutsideIsRefused() throws {
         try fixture.makeDirectory(testGFID(1), "d")
         let handle = fixture.handlePath(testGFID(1))
+        // A directory the store already holds open is served where it is, whatever its handle
+        // says now: the descriptor is the directory the GFID named when it was resolved.
+        #expect(try fixture.stat(testGFID(1)).attributes?.type == .directory)
+        try FileManager.default.removeItem(atPath: handle)
+        try FileManager.default.createSymbolicLink(atPath: handle, withDestinationPath: fixture.outsidePath)
+        #expect(try fixture.apply(.create(storeLocation(testGFID(1), "inside"), gfid: testGFID(5), permissions: 0o644, owner: storeTestOwner, exclusive: true)).failureCode == nil)
+        #expect(FileManager.default.fileExists(atPath: fixture.brickPath + "/d/inside"))
         for target in [fixture.outsidePath, "../../../../outside", "../../00/00/\(GFID.root)/../../outside", "/"] {
             try FileManager.default.removeItem(atPath: handle)
             try FileManager.default.createSymbolicLink(atPath: handle, withDestinationPath: target)
+            // A store opened now holds nothing open: it resolves the handle, and refuses it.
+            try fixture.reopen()
             #expect(throws: StoreFailure.self, "\(target)") {
                 try fixture.apply(.create(storeLocation(testGFID(1), "keep"), gfid: testGFID(2), permissions: 0o644, owner: storeTestOwner, exclusive: false))
             }
@@ -113,6 +122,7 @@ import Testing
         try fixture.makeDirectory(testGFID(3), "other")
         try FileManager.default.removeItem(atPath: handle)
         try FileManager.default.createSymbolicLink(atPath: handle, withDestinationPath: "../../00/00/\(GFID.root)/other")
+        try fixture.reopen()
         #expect(try fixture.apply(.mkdir(storeLocation(testGFID(1), "x"), gfid: testGFID(4), permissions: 0o755, owner: storeTestOwner)).failureCode == .ESTALE)
         #expect(try fixture.read(.readdir(gfid: testGFID(3), cookie: 0, maxEntries: 10)) == .success(.directory(DirectoryPage(entries: [], nextCookie: 0, isLastPage: true))))
         try expectOutsideUntouched()
@@ -146,6 +156,7 @@ import Testing
         let handle = fixture.handlePath(testGFID(1))
         try FileManager.default.removeItem(atPath: handle)
         try FileManager.default.createSymbolicLink(atPath: handle, withDestinationPath: "../../12/34/\(testGFID(2))/a")
+        try fixture.reopen()
         #expect(throws: StoreFailure.self) { try fixture.apply(.mkdir(storeLocation(testGFID(2), "c"), gfid: testGFID(3), permissions: 0o755, owner: storeTestOwner)) }
     }
 }

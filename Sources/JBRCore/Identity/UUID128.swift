@@ -30,23 +30,45 @@ public struct UUID128: Hashable, Comparable, Sendable {
 
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case). Returns nil for anything else.
     public init?(parsing text: some StringProtocol) {
-        let groupLengths = [8, 4, 4, 4, 12]
-        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard groups.count == groupLengths.count,
-            zip(groups, groupLengths).allSatisfy({ $0.utf8.count == $1 })
-        else { return nil }
-        var nibbles: [UInt8] = []
-        nibbles.reserveCapacity(32)
-        for character in groups.joined().utf8 {
-            guard let nibble = HexDigit.value(character) else { return nil }
-            nibbles.append(nibble)
+        guard let parsed = Self.parse(text.utf8, lowercaseOnly: false) else { return nil }
+        self = parsed
+    }
+
+    /// Parses exactly the canonical form (`canonicalBytes`: lowercase, hyphens in place); nil
+    /// for anything else, so that a name parsed this way is the only name of its UUID.
+    public init?(canonical bytes: some Collection<UInt8>) {
+        guard let parsed = Self.parse(bytes, lowercaseOnly: true) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ text: some Collection<UInt8>, lowercaseOnly: Bool) -> UUID128? {
+        if let parsed = text.withContiguousStorageIfAvailable({ parse($0, lowercaseOnly: lowercaseOnly) }) { return parsed }
+        return Array(text).withUnsafeBufferPointer { parse($0, lowercaseOnly: lowercaseOnly) }
+    }
+
+    /// The parser proper, on contiguous bytes (not generic: the store parses handle names often).
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>, lowercaseOnly: Bool) -> UUID128? {
+        guard text.count == 36 else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var nibbles = 0
+        for position in 0..<36 {
+            let character = text[position]
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                guard character == hyphen else { return nil }
+                continue
+            }
+            guard let nibble = HexDigit.value(character), !lowercaseOnly || !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains(character) else {
+                return nil
+            }
+            if nibbles < 16 {
+                high = high << 4 | UInt64(nibble)
+            } else {
+                low = low << 4 | UInt64(nibble)
+            }
+            nibbles += 1
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for pair in stride(from: 0, to: 32, by: 2) {
-            bytes.append(nibbles[pair] << 4 | nibbles[pair + 1])
-        }
-        self.init(bytes: bytes)
+        return UUID128(high: high, low: low)
     }
 
     /// A random version-4 UUID drawn from `generator` (seedable, so simulations reproduce ids).
@@ -63,13 +85,28 @@ public struct UUID128: Hashable, Comparable, Sendable {
             + (0..<8).reversed().map { UInt8(truncatingIfNeeded: low >> ($0 * 8)) }
     }
 
-    public var uuidString: String {
-        let hex = bytes.map { byte -> String in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
+    /// The canonical form's 36 ASCII bytes, lowercase. Built without strings: the store makes
+    /// a handle name of it in nearly every operation.
+    public var canonicalBytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: 36) { buffer, count in
+            var position = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    buffer[position] = Self.hyphen
+                    position += 1
+                }
+                let byte = UInt8(truncatingIfNeeded: index < 8 ? high >> UInt64(56 - index * 8) : low >> UInt64(120 - index * 8))
+                buffer[position] = HexDigit.lowercase(byte >> 4)
+                buffer[position + 1] = HexDigit.lowercase(byte & 0xF)
+                position += 2
+            }
+            count = 36
         }
-        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
     }
+
+    public var uuidString: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    private static let hyphen = UInt8(ascii: "-")
 
     public static func < (a: UUID128, b: UUID128) -> Bool {
         (a.high, a.low) < (b.high, b.low)

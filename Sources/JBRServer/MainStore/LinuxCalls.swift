@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Synchronization
 
 /// Linux calls and constants that Glibc's Swift module hides: they need `_GNU_SOURCE` or
 /// `<sys/xattr.h>`, which the module map leaves out, and `syscall` is variadic (Swift cannot
@@ -25,6 +26,41 @@ enum LinuxCalls {
     static let lremovexattr = symbol("lremovexattr", as: (@convention(c) (Path, Path) -> Int32).self)
     static let llistxattr = symbol("llistxattr", as: (@convention(c) (Path, UnsafeMutablePointer<CChar>?, Int) -> Int).self)
 
+    /// `syscall` with six integer arguments. Declaring the variadic function with fixed ones is
+    /// sound on Linux's x86-64 and AArch64 calling conventions, where a variadic callee finds
+    /// integer arguments in the same registers.
+    private static let syscall6 = symbol("syscall", as: (@convention(c) (Int, Int, Int, Int, Int, Int, Int) -> Int).self)
+
+    /// `getxattrat(2)` of entry `name` in `directory`, never following it (Linux 6.13). Nil
+    /// where the kernel lacks it: the caller falls back to the `/proc/self/fd` path.
+    static func getxattrAt(_ directory: Int32, _ name: Path, _ attribute: Path, _ value: UnsafeMutableRawPointer?, _ size: Int) -> Int? {
+        xattrAtCall(number: 464, directory, name, attribute, value.map { UInt64(UInt(bitPattern: $0)) } ?? 0, size, flags: 0)
+    }
+
+    /// `setxattrat(2)`, as `getxattrAt`.
+    static func setxattrAt(_ directory: Int32, _ name: Path, _ attribute: Path, _ value: UnsafeRawPointer?, _ size: Int, _ flags: Int32) -> Int32? {
+        xattrAtCall(number: 463, directory, name, attribute, value.map { UInt64(UInt(bitPattern: $0)) } ?? 0, size, flags: flags).map(Int32.init)
+    }
+
+    /// Set once a `*xattrat` call found the kernel without it.
+    private static let xattrAtMissing = Atomic<Bool>(false)
+
+    private static func xattrAtCall(number: Int, _ directory: Int32, _ name: Path, _ attribute: Path, _ value: UInt64, _ size: Int, flags: Int32) -> Int? {
+        guard !xattrAtMissing.load(ordering: .relaxed) else { return nil }
+        // struct xattr_args { __aligned_u64 value; __u32 size; __u32 flags; }
+        var arguments: (UInt64, UInt32, UInt32) = (value, UInt32(truncatingIfNeeded: size), UInt32(bitPattern: flags))
+        let result = withUnsafeMutablePointer(to: &arguments) { pointer in
+            syscall6(
+                number, Int(directory), Int(bitPattern: name), Int(atSymlinkNoFollow), Int(bitPattern: attribute), Int(bitPattern: pointer),
+                MemoryLayout<(UInt64, UInt32, UInt32)>.size)
+        }
+        if result < 0 && errno == ENOSYS {
+            xattrAtMissing.store(true, ordering: .relaxed)
+            return nil
+        }
+        return result
+    }
+
     // <linux/fs.h>, <linux/falloc.h>, <sys/xattr.h>, <sys/stat.h> values (the same on every
     // Linux architecture).
     static let renameNoReplace: UInt32 = 1
@@ -35,6 +71,7 @@ enum LinuxCalls {
     static let xattrReplace: Int32 = 2
     static let utimeOmit = (1 << 30) - 2
     static let atEmptyPath: Int32 = 0x1000
+    static let atSymlinkNoFollow: Int32 = 0x100
     /// STATX_BASIC_STATS without STATX_MTIME and STATX_CTIME.
     static let statxAllButChangeTimes: UInt32 = 0x7FF & ~0xC0
 

@@ -85,19 +85,31 @@ extension MainStore {
         let name = HandlePath.name(gfid)
         try discardStaged(name)
         do throws(StoreError) {
+            // A regular file is finished through the descriptor that made it: by name, each call
+            // would look it up again, and a chmod that must not follow symlinks takes glibc four
+            // calls through /proc.
+            var file: StoreDescriptor?
             switch object {
-            case .regular: _ = try staging.open(name, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+            case .regular: file = try staging.open(name, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
             case .directory: try staging.makeDirectory(name, mode: 0o700)
             case .special(.fifo): try staging.makeNode(name, mode: S_IFIFO | 0o600)
             case .special(.socket): try staging.makeNode(name, mode: S_IFSOCK | 0o600)
             case let .symlink(target): try staging.makeSymlink(name, target: target.bytes)
             }
-            guard let status = try staging.status(of: name) else { throw StoreError.damaged("staged \(gfid) vanished") }
-            try identity.setGFID(gfid, in: staging, name: name, status: status)
-            try identity.setStamp(stamp, in: staging, name: name, status: status)
-            try staging.changeOwner(of: name, uid: owner.uid, gid: owner.gid)
-            if object.type != .symlink { try staging.changePermissions(of: name, to: permissions) }
-            try staging.setTimes(of: name, access: time, modification: time)
+            let (base, entry): (StoreDescriptor, [UInt8]?) = file.map { ($0, nil) } ?? (staging, name)
+            // Its times are about to be set, so they are not read.
+            let status: stat
+            if let file {
+                status = try file.statusWithoutTimes()
+            } else {
+                guard let found = try staging.status(of: name) else { throw StoreError.damaged("staged \(gfid) vanished") }
+                status = found
+            }
+            try identity.setGFID(gfid, in: base, name: entry, status: status)
+            try identity.setStamp(stamp, in: base, name: entry, status: status)
+            try base.changeOwner(of: entry, uid: owner.uid, gid: owner.gid)
+            if object.type != .symlink { try base.changePermissions(of: entry, to: permissions) }
+            try base.setTimes(of: entry, access: time, modification: time)
             if object.type == .directory {
                 try index.pointDirectory(gfid, at: location.parent, name: location.name)
             } else {

@@ -49,6 +49,7 @@ extension MainStore {
             }
             if case let .present(holder, _, _) = try entry(name, in: parentDirectory), holder == gfid { break }
             try index.removeHandle(gfid)
+            openDirectories.forget(gfid)
         }
         do throws(StoreError) {
             try pending.removeEntry(HandlePath.name(gfid), isDirectory: false)

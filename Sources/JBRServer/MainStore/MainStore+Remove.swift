@@ -68,5 +68,6 @@ extension MainStore {
             guard let (parent, name) = HandlePath.parseDirectoryTarget(target), parent == location.parent, name == location.name else { return }
         }
         try index.removeHandle(gfid)
+        openDirectories.forget(gfid)
     }
 }

@@ -43,6 +43,7 @@ extension MainStore {
     func object(_ gfid: GFID) throws(StoreError) -> StoreObject {
         if gfid.isNull { throw .refused(.EINVAL, "the null GFID names nothing") }
         if gfid == .root { return StoreObject(gfid: gfid, type: .directory, base: brick, name: nil) }
+        if let open = openDirectories.descriptor(gfid) { return StoreObject(gfid: gfid, type: .directory, base: open, name: nil) }
         switch try handleKind(gfid) {
         case .absent:
             throw .refused(.ESTALE, "no object has GFID \(gfid)")
@@ -50,26 +51,35 @@ extension MainStore {
             // Only the handle is left: a crash interrupted the removal of its last name.
             guard status.st_nlink >= 2 else { throw .refused(.ESTALE, "object \(gfid) has no name left") }
             return StoreObject(gfid: gfid, type: type, base: bucket, name: HandlePath.name(gfid))
-        case .directory:
-            return StoreObject(gfid: gfid, type: .directory, base: try directory(gfid), name: nil)
+        case let .directory(target):
+            return StoreObject(gfid: gfid, type: .directory, base: try directory(gfid, handleTarget: target), name: nil)
         }
     }
 
     /// The directory `gfid` names, opened by walking the chain of directory handles up to the
-    /// root and then opening each name down from the brick without following symlinks, checking
-    /// each directory's GFID. ENOTDIR if `gfid` is not a directory; ESTALE if it does not exist
-    /// or is not where its handle says; a handle that is not of the handle form, or points into
-    /// `.jbr`, or loops, is damage.
-    func directory(_ gfid: GFID) throws(StoreError) -> StoreDescriptor {
+    /// root (or to a directory already open) and then opening each name down from there
+    /// without following symlinks, checking each directory's GFID. ENOTDIR if `gfid` is not a
+    /// directory; ESTALE if it does not exist or is not where its handle says; a handle that is
+    /// not of the handle form, or points into `.jbr`, or loops, is damage. `handleTarget` is
+    /// the target of `gfid`'s own handle, when the caller has just read it.
+    func directory(_ gfid: GFID, handleTarget: [UInt8]? = nil) throws(StoreError) -> StoreDescriptor {
         if gfid.isNull { throw .refused(.EINVAL, "the null GFID names nothing") }
+        if gfid == .root { return brick }
+        if let open = openDirectories.descriptor(gfid) { return open }
         var chain: [(gfid: GFID, name: FileName)] = []
         var seen: Set<GFID> = []
         var current = gfid
+        var directory = brick
         while current != .root {
+            if current != gfid, let open = openDirectories.descriptor(current) {
+                directory = open
+                break
+            }
             guard seen.insert(current).inserted, chain.count < Self.maxDirectoryDepth else {
                 throw .damaged("directory handles of \(gfid) form a loop or a chain deeper than \(Self.maxDirectoryDepth)")
             }
-            switch try handleKind(current) {
+            let kind = if current == gfid, let handleTarget { HandleKind.directory(target: handleTarget) } else { try handleKind(current) }
+            switch kind {
             case .absent:
                 throw .refused(.ESTALE, current == gfid ? "no object has GFID \(gfid)" : "ancestor \(current) of directory \(gfid) has no handle")
             case .object:
@@ -83,7 +93,6 @@ extension MainStore {
                 current = parent
             }
         }
-        var directory = brick
         for (child, name) in chain.reversed() {
             if directory === brick && name.bytes == StoreLayout.reservedName {
                 throw .damaged("handle of directory \(child) points into .jbr")
@@ -93,9 +102,10 @@ extension MainStore {
             } catch where [ENOENT, ENOTDIR, ELOOP].contains(error.errno) {
                 throw .refused(.ESTALE, "directory \(child) is not where its handle says")
             }
-            guard try identity.gfid(in: directory, name: nil, status: directory.status()) == child else {
+            guard try identity.gfid(in: directory, name: nil, status: directory.statusWithoutTimes()) == child else {
                 throw .refused(.ESTALE, "the directory where the handle of \(child) points has another GFID")
             }
+            openDirectories.remember(child, directory)
         }
         return directory
     }

@@ -27,6 +27,7 @@ extension MainStore {
         try Self.failing { () throws(StoreError) in
             try AtomicFile.replace(Self.resyncMarkerName, in: state, with: Array("incomplete".utf8))
             writableFiles = [:]
+            openDirectories.forgetAll()
             try Self.removeContents(of: brick, except: [StoreLayout.reservedName])
             try Self.removeContents(of: index.root, except: [])
             index.forgetOpenBuckets()

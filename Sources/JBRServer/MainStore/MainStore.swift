@@ -50,6 +50,9 @@ public final class MainStore {
     var writableFiles: [GFID: StoreDescriptor] = [:]
     static let maxWritableFiles = 64
 
+    /// Directories resolved before, kept open (`directory`).
+    let openDirectories = OpenDirectories()
+
     /// Everything up to this journal position has been applied and made durable.
     public private(set) var appliedThrough: LogPosition
 

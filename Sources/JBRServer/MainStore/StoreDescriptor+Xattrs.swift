@@ -6,9 +6,10 @@ import Musl
 
 /// Extended attributes of this descriptor (`name` nil) or of an entry in this directory.
 ///
-/// Linux has no `getxattrat` before 6.13, so an entry is reached as
+/// An entry's attributes are read and written with `getxattrat` and `setxattrat` (Linux 6.13),
+/// from this directory's descriptor. Older kernels reach the entry as
 /// `/proc/self/fd/<this directory>/<name>` with the `l*xattr` calls: the kernel jumps straight
-/// to the directory this descriptor holds, and the last component is never followed.
+/// to the directory this descriptor holds. Either way the last component is never followed.
 extension StoreDescriptor {
     /// The value of `attribute`, or nil if the object has none. Values longer than `maxBytes`
     /// fail with ERANGE.
@@ -16,9 +17,10 @@ extension StoreDescriptor {
         var value = [UInt8](repeating: 0, count: maxBytes)
         let count = value.withUnsafeMutableBytes { buffer in
             withCName(attribute) { cAttribute in
-                onEntry(name, { LinuxCalls.fgetxattr(fd, cAttribute, buffer.baseAddress, buffer.count) }) {
-                    LinuxCalls.lgetxattr($0, cAttribute, buffer.baseAddress, buffer.count)
-                }
+                onEntry(
+                    name, { LinuxCalls.fgetxattr(fd, cAttribute, buffer.baseAddress, buffer.count) },
+                    at: { LinuxCalls.getxattrAt(fd, $0, cAttribute, buffer.baseAddress, buffer.count) }
+                ) { LinuxCalls.lgetxattr($0, cAttribute, buffer.baseAddress, buffer.count) }
             }
         }
         if count < 0 && errno == ENODATA { return nil }
@@ -30,9 +32,10 @@ extension StoreDescriptor {
         try aboutToChange("setxattr", name)
         let result = value.withUnsafeBytes { buffer in
             withCName(attribute) { cAttribute in
-                onEntry(name, { LinuxCalls.fsetxattr(fd, cAttribute, buffer.baseAddress, buffer.count, flags) }) {
-                    LinuxCalls.lsetxattr($0, cAttribute, buffer.baseAddress, buffer.count, flags)
-                }
+                onEntry(
+                    name, { LinuxCalls.fsetxattr(fd, cAttribute, buffer.baseAddress, buffer.count, flags) },
+                    at: { LinuxCalls.setxattrAt(fd, $0, cAttribute, buffer.baseAddress, buffer.count, flags) }
+                ) { LinuxCalls.lsetxattr($0, cAttribute, buffer.baseAddress, buffer.count, flags) }
             }
         }
         guard result == 0 else { throw failure("setxattr", name, attribute) }
@@ -59,9 +62,13 @@ extension StoreDescriptor {
         return list.prefix(count).split(separator: 0, omittingEmptySubsequences: true).map(Array.init)
     }
 
-    /// Calls `onSelf` for this descriptor, or `onPath` with the `/proc` path of entry `name`.
-    private func onEntry<Result>(_ name: [UInt8]?, _ onSelf: () -> Result, _ onPath: (UnsafePointer<CChar>) -> Result) -> Result {
+    /// Calls `onSelf` for this descriptor; for entry `name`, `at` with its name (nil if the
+    /// kernel lacks the call) or else `onPath` with its `/proc` path.
+    private func onEntry<Result>(
+        _ name: [UInt8]?, _ onSelf: () -> Result, at: (UnsafePointer<CChar>) -> Result? = { _ in nil }, _ onPath: (UnsafePointer<CChar>) -> Result
+    ) -> Result {
         guard let name else { return onSelf() }
+        if let result = withCName(name, at) { return result }
         return withCName(Array("/proc/self/fd/\(fd)/".utf8) + name, onPath)
     }
 
