@@ -58,4 +58,68 @@ struct StoreWorkerOrderTests {
         await worker.shutdown()
         try await group.shutdownGracefully()
     }
+
+    @Test func aMetadataReadWaitsBehindAnEntryRetriedOnTheWorkerAndSeesIt() async throws {
+        let disk = try #require(SmallFileSystem(options: "size=2m"))
+        let fixture = try MainStoreFixture(under: disk.path)
+        try fixture.makeFile(testGFID(1), "file")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let worker = StoreWorker(
+            store: fixture.store, sessions: SessionTable(limit: 16), retention: nil, logger: Logger(label: "test"), applyDuration: Timer(label: "test"), coreLoop: loop
+        ) { _ in }
+        let ballast = disk.fill(chunk: 64 << 10)
+        let stuck = fixture.entry(.write(gfid: testGFID(1), offset: 0, data: ByteBuffer(repeating: 1, count: 256 << 10)))
+        try await loop.submit { worker.apply([LogEntry(position: stuck.position, payload: .operation(stuck.entry))]) }.get()
+        // Asked while the write waits on the worker thread: not answered on the loop at once.
+        let answer = NIOLockedValueBox<OperationResult?>(nil)
+        let answeredAtOnce = try await loop.submit {
+            worker.read(.stat(gfid: testGFID(1))) { result in answer.withLockedValue { $0 = result } }
+            return answer.withLockedValue { $0 != nil }
+        }.get()
+        #expect(!answeredAtOnce)
+        for file in ballast { try FileManager.default.removeItem(atPath: file) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while answer.withLockedValue({ $0 == nil }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(answer.withLockedValue { $0?.attributes?.size } == 256 << 10, "the read saw the write it waited for")
+        await worker.shutdown()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Reads of metadata are answered on the caller's thread at once; file data and listings go to
+/// the read thread.
+@Suite struct StoreWorkerReadTests {
+    @Test func metadataIsReadAtOnceAndDataOnTheReadThread() async throws {
+        let fixture = try MainStoreFixture()
+        try fixture.makeFile(testGFID(1), "file")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let worker = StoreWorker(
+            store: fixture.store, sessions: SessionTable(limit: 16), retention: nil, logger: Logger(label: "test"), applyDuration: Timer(label: "test"), coreLoop: loop
+        ) { _ in }
+        let written = fixture.entry(.write(gfid: testGFID(1), offset: 0, data: ByteBuffer(string: "hello")))
+        let (metadata, onLoop) = try await loop.submit { () -> (OperationResult?, Bool) in
+            worker.apply([LogEntry(position: written.position, payload: .operation(written.entry))])
+            let answer = NIOLockedValueBox<(OperationResult, Bool)?>(nil)
+            worker.read(.lookup(storeLocation(.root, "file"))) { result in answer.withLockedValue { $0 = (result, loop.inEventLoop) } }
+            let got = answer.withLockedValue { $0 }
+            return (got?.0, got?.1 ?? false)
+        }.get()
+        #expect(metadata?.attributes?.size == 5, "answered before read returned, after the apply before it")
+        #expect(onLoop)
+
+        let data = NIOLockedValueBox<(OperationResult, Bool)?>(nil)
+        try await loop.submit {
+            worker.read(.read(gfid: testGFID(1), offset: 0, length: 16)) { result in data.withLockedValue { $0 = (result, loop.inEventLoop) } }
+        }.get()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while data.withLockedValue({ $0 == nil }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let (result, dataOnLoop) = try #require(data.withLockedValue { $0 })
+        guard case let .success(.data(bytes, _)) = result else { Issue.record("read answered \(result)"); return }
+        #expect(Array(bytes.readableBytesView) == Array("hello".utf8))
+        #expect(!dataOnLoop, "file data is read on the read thread")
+        await worker.shutdown()
+        try await group.shutdownGracefully()
+    }
 }

@@ -25,4 +25,13 @@ public enum ReadOperation: Hashable, Sendable {
         case .statfs: "statfs"
         }
     }
+
+    /// Whether it looks at metadata alone: no file data, no directory listing (either of which
+    /// may be large).
+    public var readsMetadataOnly: Bool {
+        switch self {
+        case .lookup, .stat, .readlink, .getxattr, .listxattr, .statfs: true
+        case .read, .readdir: false
+        }
+    }
 }

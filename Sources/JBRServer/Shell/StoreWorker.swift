@@ -13,8 +13,9 @@ import NIOPosix
 /// system calls on the page cache, cheaper than waking another thread to do it and being woken
 /// again for its result, twice on every write's way to its answer. What may block for long
 /// runs on the worker thread: checkpoints (`syncfs`), and an entry that failed (a full disk),
-/// retried until it applies while later entries queue behind it there. Reads (any size) run on
-/// a thread of their own.
+/// retried until it applies while later entries queue behind it there. Reads of metadata are
+/// served by the caller at once too; file data and listings (any size) are read on a thread of
+/// their own.
 ///
 /// `lock` guards the store's applies and reads and the state below. A checkpoint runs outside
 /// it, beside applies and reads: it syncs the file system and writes the mark, which neither
@@ -99,7 +100,16 @@ final class StoreWorker: @unchecked Sendable {
     /// milliseconds, once a second) on the worker thread does not hold it up. Work on the worker
     /// thread that holds the store without the lock (a resync's manifest, an apply retried
     /// there) it waits behind, there.
+    ///
+    /// A read of metadata alone (lookup, stat, readlink, xattrs, statfs) is served by the caller
+    /// at once instead, as applies are: a few system calls cost less than waking the read thread
+    /// and being woken again for its answer, which a small file's creation through a mount pays
+    /// six times.
     func read(_ operation: ReadOperation, completion: @escaping @Sendable (OperationResult) -> Void) {
+        if operation.readsMetadataOnly {
+            let result: OperationResult? = lock.withLock { batchesOnWorker == 0 ? readHoldingLock(operation) : nil }
+            if let result { return completion(result) }
+        }
         readPool.submit { [self] state in
             guard case .active = state else { return completion(.failure(JBRError(.shuttingDown, "brick stopping"))) }
             lock.lock()
