@@ -23,9 +23,7 @@ struct StoreWorkerOrderTests {
         let seen = NIOLockedValueBox<[UInt64]>([])
         let workerReported = NIOLockedValueBox(false)
         // As `CoreLoop.submit`: at once on the loop, through its task queue from elsewhere.
-        let worker = StoreWorker(
-            store: fixture.store, sessions: SessionTable(limit: 16), retention: nil, logger: Logger(label: "test"), applyDuration: Timer(label: "test"), coreLoop: loop
-        ) { input in
+        let worker = StoreWorker.forTest(fixture, loop: loop) { input in
             guard case .applied(let index, _) = input else { return }
             if loop.inEventLoop {
                 seen.withLockedValue { $0.append(index.rawValue) }
@@ -65,9 +63,7 @@ struct StoreWorkerOrderTests {
         try fixture.makeFile(testGFID(1), "file")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let worker = StoreWorker(
-            store: fixture.store, sessions: SessionTable(limit: 16), retention: nil, logger: Logger(label: "test"), applyDuration: Timer(label: "test"), coreLoop: loop
-        ) { _ in }
+        let worker = StoreWorker.forTest(fixture, loop: loop) { _ in }
         let ballast = disk.fill(chunk: 64 << 10)
         let stuck = fixture.entry(.write(gfid: testGFID(1), offset: 0, data: ByteBuffer(repeating: 1, count: 256 << 10)))
         try await loop.submit { worker.apply([LogEntry(position: stuck.position, payload: .operation(stuck.entry))]) }.get()
@@ -95,9 +91,7 @@ struct StoreWorkerOrderTests {
         try fixture.makeFile(testGFID(1), "file")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let worker = StoreWorker(
-            store: fixture.store, sessions: SessionTable(limit: 16), retention: nil, logger: Logger(label: "test"), applyDuration: Timer(label: "test"), coreLoop: loop
-        ) { _ in }
+        let worker = StoreWorker.forTest(fixture, loop: loop) { _ in }
         let written = fixture.entry(.write(gfid: testGFID(1), offset: 0, data: ByteBuffer(string: "hello")))
         let (metadata, onLoop) = try await loop.submit { () -> (OperationResult?, Bool) in
             worker.apply([LogEntry(position: written.position, payload: .operation(written.entry))])
@@ -121,5 +115,14 @@ struct StoreWorkerOrderTests {
         #expect(!dataOnLoop, "file data is read on the read thread")
         await worker.shutdown()
         try await group.shutdownGracefully()
+    }
+}
+
+extension StoreWorker {
+    /// A worker for `fixture`'s store whose reports go to `report`.
+    static func forTest(_ fixture: MainStoreFixture, loop: any EventLoop, report: @escaping @Sendable (ReplicaInput) -> Void) -> StoreWorker {
+        StoreWorker(
+            store: fixture.store, sessions: SessionTable(limit: 16), retention: nil, logger: Logger(label: "test"), applyDuration: Timer(label: "test"), coreLoop: loop,
+            report: report)
     }
 }
