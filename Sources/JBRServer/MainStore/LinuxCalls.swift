@@ -3,12 +3,12 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Synchronization
 
 /// Linux calls and constants that Glibc's Swift module hides: they need `_GNU_SOURCE` or
 /// `<sys/xattr.h>`, which the module map leaves out, and `syscall` is variadic (Swift cannot
-/// call it). The functions are looked up by name in the C library once; glibc has exported all
-/// of them since 2.28, so a missing one is a broken installation and stops the process.
+/// call it as declared: `syscall6` declares it with fixed arguments). The functions are looked
+/// up by name in the C library once; glibc has exported all of them since 2.28, so a missing
+/// one is a broken installation and stops the process.
 enum LinuxCalls {
     typealias Path = UnsafePointer<CChar>
 
@@ -32,7 +32,7 @@ enum LinuxCalls {
     private static let syscall6 = symbol("syscall", as: (@convention(c) (Int, Int, Int, Int, Int, Int, Int) -> Int).self)
 
     /// `getxattrat(2)` of entry `name` in `directory`, never following it (Linux 6.13). Nil
-    /// where the kernel lacks it: the caller falls back to the `/proc/self/fd` path.
+    /// where the call is not available: the caller falls back to the `/proc/self/fd` path.
     static func getxattrAt(_ directory: Int32, _ name: Path, _ attribute: Path, _ value: UnsafeMutableRawPointer?, _ size: Int) -> Int? {
         xattrAtCall(number: 464, directory, name, attribute, value.map { UInt64(UInt(bitPattern: $0)) } ?? 0, size, flags: 0)
     }
@@ -42,23 +42,30 @@ enum LinuxCalls {
         xattrAtCall(number: 463, directory, name, attribute, value.map { UInt64(UInt(bitPattern: $0)) } ?? 0, size, flags: flags).map(Int32.init)
     }
 
-    /// Set once a `*xattrat` call found the kernel without it.
-    private static let xattrAtMissing = Atomic<Bool>(false)
+    /// Whether the kernel, and any sandbox in front of it, lets `*xattrat` through. Probed once
+    /// on the root directory, where a working call answers with a value or "no such attribute",
+    /// never ENOSYS (an older kernel) or EPERM (a seccomp filter that does not know the call).
+    private static let xattrAtWorks: Bool = {
+        var arguments: (UInt64, UInt32, UInt32) = (0, 0, 0)
+        let result = "/".withCString { root in
+            "user.jbr-probe".withCString { attribute in
+                withUnsafeMutablePointer(to: &arguments) { pointer in
+                    syscall6(464, Int(AT_FDCWD), Int(bitPattern: root), Int(atSymlinkNoFollow), Int(bitPattern: attribute), Int(bitPattern: pointer), 16)
+                }
+            }
+        }
+        return result >= 0 || (errno != ENOSYS && errno != EPERM)
+    }()
 
     private static func xattrAtCall(number: Int, _ directory: Int32, _ name: Path, _ attribute: Path, _ value: UInt64, _ size: Int, flags: Int32) -> Int? {
-        guard !xattrAtMissing.load(ordering: .relaxed) else { return nil }
+        guard xattrAtWorks else { return nil }
         // struct xattr_args { __aligned_u64 value; __u32 size; __u32 flags; }
         var arguments: (UInt64, UInt32, UInt32) = (value, UInt32(truncatingIfNeeded: size), UInt32(bitPattern: flags))
-        let result = withUnsafeMutablePointer(to: &arguments) { pointer in
+        return withUnsafeMutablePointer(to: &arguments) { pointer in
             syscall6(
                 number, Int(directory), Int(bitPattern: name), Int(atSymlinkNoFollow), Int(bitPattern: attribute), Int(bitPattern: pointer),
                 MemoryLayout<(UInt64, UInt32, UInt32)>.size)
         }
-        if result < 0 && errno == ENOSYS {
-            xattrAtMissing.store(true, ordering: .relaxed)
-            return nil
-        }
-        return result
     }
 
     // <linux/fs.h>, <linux/falloc.h>, <sys/xattr.h>, <sys/stat.h> values (the same on every
