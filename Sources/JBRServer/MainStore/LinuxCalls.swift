@@ -34,33 +34,28 @@ enum LinuxCalls {
     /// `getxattrat(2)` of entry `name` in `directory`, never following it (Linux 6.13). Nil
     /// where the call is not available: the caller falls back to the `/proc/self/fd` path.
     static func getxattrAt(_ directory: Int32, _ name: Path, _ attribute: Path, _ value: UnsafeMutableRawPointer?, _ size: Int) -> Int? {
-        xattrAtCall(number: 464, directory, name, attribute, value.map { UInt64(UInt(bitPattern: $0)) } ?? 0, size, flags: 0)
+        guard xattrAtWorks else { return nil }
+        return xattrAt(number: 464, directory, name, attribute, UnsafeRawPointer(value), size, flags: 0)
     }
 
     /// `setxattrat(2)`, as `getxattrAt`.
     static func setxattrAt(_ directory: Int32, _ name: Path, _ attribute: Path, _ value: UnsafeRawPointer?, _ size: Int, _ flags: Int32) -> Int32? {
-        xattrAtCall(number: 463, directory, name, attribute, value.map { UInt64(UInt(bitPattern: $0)) } ?? 0, size, flags: flags).map(Int32.init)
+        guard xattrAtWorks else { return nil }
+        return Int32(xattrAt(number: 463, directory, name, attribute, value, size, flags: flags))
     }
 
     /// Whether the kernel, and any sandbox in front of it, lets `*xattrat` through. Probed once
     /// on the root directory, where a working call answers with a value or "no such attribute",
     /// never ENOSYS (an older kernel) or EPERM (a seccomp filter that does not know the call).
     private static let xattrAtWorks: Bool = {
-        var arguments: (UInt64, UInt32, UInt32) = (0, 0, 0)
-        let result = "/".withCString { root in
-            "user.jbr-probe".withCString { attribute in
-                withUnsafeMutablePointer(to: &arguments) { pointer in
-                    syscall6(464, Int(AT_FDCWD), Int(bitPattern: root), Int(atSymlinkNoFollow), Int(bitPattern: attribute), Int(bitPattern: pointer), 16)
-                }
-            }
-        }
+        let result = xattrAt(number: 464, AT_FDCWD, "/", "user.jbr-probe", nil, 0, flags: 0)
         return result >= 0 || (errno != ENOSYS && errno != EPERM)
     }()
 
-    private static func xattrAtCall(number: Int, _ directory: Int32, _ name: Path, _ attribute: Path, _ value: UInt64, _ size: Int, flags: Int32) -> Int? {
-        guard xattrAtWorks else { return nil }
-        // struct xattr_args { __aligned_u64 value; __u32 size; __u32 flags; }
-        var arguments: (UInt64, UInt32, UInt32) = (value, UInt32(truncatingIfNeeded: size), UInt32(bitPattern: flags))
+    /// The `*xattrat` system call `number`, its value described by a `struct xattr_args`
+    /// (`{ __aligned_u64 value; __u32 size; __u32 flags; }`).
+    private static func xattrAt(number: Int, _ directory: Int32, _ name: Path, _ attribute: Path, _ value: UnsafeRawPointer?, _ size: Int, flags: Int32) -> Int {
+        var arguments: (UInt64, UInt32, UInt32) = (UInt64(UInt(bitPattern: value)), UInt32(truncatingIfNeeded: size), UInt32(bitPattern: flags))
         return withUnsafeMutablePointer(to: &arguments) { pointer in
             syscall6(
                 number, Int(directory), Int(bitPattern: name), Int(atSymlinkNoFollow), Int(bitPattern: attribute), Int(bitPattern: pointer),

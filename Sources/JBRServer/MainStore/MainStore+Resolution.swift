@@ -64,7 +64,6 @@ extension MainStore {
     /// the target of `gfid`'s own handle, when the caller has just read it.
     func directory(_ gfid: GFID, handleTarget: [UInt8]? = nil) throws(StoreError) -> StoreDescriptor {
         if gfid.isNull { throw .refused(.EINVAL, "the null GFID names nothing") }
-        if gfid == .root { return brick }
         if let open = openDirectories.descriptor(gfid) { return open }
         var chain: [(gfid: GFID, name: FileName)] = []
         var seen: Set<GFID> = []
